@@ -1,0 +1,32 @@
+"""The Story record newscrawl exports: one per story per run, typed, with its schema version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Bump when a field is added, removed or changes meaning; the JSON Schema's
+#: ``schema_version`` const must match (a test checks that).
+SCHEMA_VERSION = "1"
+
+
+@dataclass(kw_only=True, slots=True)
+class Story:
+    """One story as exported. The spider fills what the cards show; pipelines the rest.
+
+    Field order is the export order, so records read well by eye.
+    """
+
+    id: str
+    url: str
+    title: str | None
+    publisher: str | None
+    published: str | None = None
+    published_raw: str | None
+    published_precision: str | None = None
+    categories: list[str] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    excerpt: str | None
+    image: str | None
+    lang: str
+    crawled_at: str
+    schema_version: str = SCHEMA_VERSION

@@ -1,0 +1,392 @@
+"""Everything Daily8: URL shapes and the listing page object (HTML in, plain data out).
+
+The site's markup is not ours and changes with every deploy (CSS-module hashes) and
+redesign (utility classes), so nothing here keys on a class name. The signals used are
+the ones the site cannot drop without breaking itself:
+
+* a story is a link to ``/article/<32 hex>`` or ``/en/article/<32 hex>`` on the site's host;
+* a card is the largest element around a story's links that holds no other story's link;
+* inside a card the fields come in a fixed order: headline (image alt, heading),
+  publisher, a clock icon labelled ``time`` followed by the date text, a list of
+  categories ending with the publisher, the headline again, the excerpt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+from lxml import html as lxml_html
+
+DEFAULT_BASE_URL = "https://www.daily8.com"
+LANGS = ("en", "ar")
+
+ARTICLE_PATH_RE = re.compile(r"^/(?:en/)?article/([0-9a-f]{32})/?$")
+# Labels the clock icon carries (alt / aria-label / title); compared case-insensitively.
+TIME_ICON_LABELS = frozenset({"time", "clock", "الوقت", "وقت"})
+# The share control after the excerpt: never part of the excerpt.
+SHARE_LABELS = frozenset({"copy the story link", "انسخ رابط الخبر", "نسخ رابط الخبر"})
+NEXT_LINK_TEXTS = frozenset({"load more", "next", "more", "تحميل المزيد", "المزيد", "التالي"})
+BULLET = "•"
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "button", "select", "textarea"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# A text node that is wholly a date as cards show it (used only when the icon is missing).
+_DATE_TEXT_RE = re.compile(
+    r"^(?:time)?\s*(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|(?:an?|\d+|a few) [a-z]+ ago|منذ\s.{1,20})$",
+    re.IGNORECASE,
+)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def listing_path(lang: str, tag: str) -> str:
+    """Path of a hashtag listing: English under ``/en``, Arabic (the default) at the root."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown lang {lang!r}: expected one of {', '.join(LANGS)}")
+    prefix = "/en" if lang == "en" else ""
+    # safe="" so '&', '/', '?' and non-ASCII are all percent-encoded (Prince&Knight, Arabic).
+    return f"{prefix}/hashtag/{quote(tag, safe='')}"
+
+
+def listing_url(base_url: str, lang: str, tag: str) -> str:
+    return base_url.rstrip("/") + listing_path(lang, tag)
+
+
+def clean_text(text: str | None) -> str:
+    """Control characters out, every run of whitespace (NBSP included) to one space."""
+    if not text:
+        return ""
+    return " ".join(_CONTROL_RE.sub("", text).split())
+
+
+def same_site(url: str, base_url: str) -> bool:
+    """True for http(s) URLs on exactly the configured host and port."""
+    u, b = urlsplit(url), urlsplit(base_url)
+    return u.scheme in ("http", "https") and u.netloc.lower() == b.netloc.lower()
+
+
+def story_link(href: str | None, page_url: str, base_url: str) -> tuple[str, str] | None:
+    """(id, canonical absolute URL) if *href* is a story on the site's own host."""
+    if not href:
+        return None
+    try:
+        absolute = urljoin(page_url, href.strip())
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if not same_site(absolute, base_url):
+        return None
+    m = ARTICLE_PATH_RE.match(parts.path)
+    if not m:
+        return None
+    return m.group(1), urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+@dataclass(slots=True)
+class Card:
+    """What one story card shows, as plain text; nothing normalised beyond whitespace."""
+
+    id: str
+    url: str
+    title: str | None
+    publisher: str | None
+    date_text: str | None
+    categories: list[str]
+    excerpt: str | None
+    image: str | None
+
+
+@dataclass(slots=True)
+class Listing:
+    """One hashtag listing page: its cards in page order and the next page's URL."""
+
+    cards: list[Card] = field(default_factory=list)
+    next_url: str | None = None
+    duplicate_cards: int = 0
+
+
+# Token kinds of a card's linearised content.
+_TEXT, _ALT, _ICON = 0, 1, 2
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: int
+    text: str
+    heading: bool = False
+    in_li: bool = False
+    in_link: bool = False
+
+
+def _label(el: Any) -> str:
+    for attr in ("alt", "aria-label", "title"):
+        v = el.get(attr)
+        if v:
+            return v.strip().lower()
+    return ""
+
+
+def _is_time_icon(el: Any) -> bool:
+    if _label(el) in TIME_ICON_LABELS:
+        # A labelled element that also holds the date text is the wrapper, not the icon.
+        return el.tag in ("img", "svg", "i", "use") or not clean_text(el.text_content())
+    if el.tag == "svg":
+        t = el.find("title")
+        return t is not None and clean_text(t.text).lower() in TIME_ICON_LABELS
+    return False
+
+
+def _tokens(card: Any) -> list[_Tok]:
+    """The card's text in document order, with icons and alt texts as tokens of their own."""
+    out: list[_Tok] = []
+
+    def add(text: str | None, heading: bool, in_li: bool, in_link: bool) -> None:
+        t = clean_text(text)
+        if t and t.lower() not in SHARE_LABELS:
+            out.append(_Tok(_TEXT, t, heading, in_li, in_link))
+
+    def walk(el: Any, heading: bool, in_li: bool, in_link: bool) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None or tag in _SKIP_TAGS or el.get("role") == "button":
+            return
+        if _is_time_icon(el):
+            out.append(_Tok(_ICON, "time"))
+            return
+        heading = heading or tag in _HEADINGS
+        in_li = in_li or tag == "li"
+        in_link = in_link or tag == "a"
+        if tag == "img":
+            alt = clean_text(el.get("alt"))
+            if alt:
+                out.append(_Tok(_ALT, alt))
+            return
+        add(el.text, heading, in_li, in_link)
+        for child in el:
+            walk(child, heading, in_li, in_link)
+            add(child.tail, heading, in_li, in_link)
+
+    walk(card, False, False, False)
+    return out
+
+
+def _image(card: Any, page_url: str) -> str | None:
+    for img in card.iter("img"):
+        if _is_time_icon(img):
+            continue
+        for attr in ("src", "data-src", "data-lazy-src"):
+            src = (img.get(attr) or "").strip()
+            if src and not src.startswith("data:"):
+                return urljoin(page_url, src)
+        srcset = (img.get("srcset") or "").strip()
+        if srcset:
+            return urljoin(page_url, srcset.split(",")[0].split()[0])
+    return None
+
+
+def _strip_glued_label(text: str) -> str:
+    # "time18-04-2025": the icon rendered as text, glued to the date.
+    if text[:4].lower() == "time" and _DATE_TEXT_RE.match(text):
+        return text[4:].strip()
+    return text
+
+
+def _is_list_tok(tok: _Tok) -> bool:
+    return tok.in_li or BULLET in tok.text
+
+
+def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
+    """Fields of one card, by position relative to the stable signals."""
+    toks = _tokens(card_el)
+
+    title = _title(toks)
+    # Index of the first token past the headline block (alt text, heading).
+    start = 0
+    for i, t in enumerate(toks):
+        if t.text == title and t.kind in (_TEXT, _ALT):
+            start = i + 1
+        elif t.kind == _TEXT and t.text != title:
+            break
+
+    icon = next((i for i, t in enumerate(toks) if t.kind == _ICON), None)
+    publisher = date_text = None
+    if icon is not None:
+        date_i = next((i for i in range(icon + 1, len(toks)) if toks[i].kind == _TEXT), None)
+        if date_i is not None and not _is_list_tok(toks[date_i]):
+            date_text = _strip_glued_label(toks[date_i].text)
+            meta_end = date_i + 1
+        else:
+            meta_end = icon + 1
+        publisher = _publisher_before(toks, start, icon, title)
+    else:
+        list_i = next((i for i in range(start, len(toks)) if _is_list_tok(toks[i])), len(toks))
+        meta = [t for t in toks[start:list_i] if t.kind == _TEXT and t.text != title]
+        dated = [t for t in meta if _DATE_TEXT_RE.match(t.text)]
+        if dated:
+            date_text = _strip_glued_label(dated[0].text)
+        rest = [t for t in meta if t not in dated]
+        publisher = rest[0].text if rest else None
+        meta_end = start + len(toks[start:list_i]) if meta else start
+
+    categories, list_end = _list_items(toks, meta_end, title)
+    if publisher:
+        while categories and categories[-1] == publisher:
+            categories.pop()
+        categories = [c for c in categories if c != publisher]
+    # With no publisher shown, every list item is taken as a category.
+
+    excerpt = _excerpt(toks, list_end, title)
+    return Card(
+        id=story_id,
+        url=url,
+        title=title,
+        publisher=publisher,
+        date_text=date_text or None,
+        categories=categories,
+        excerpt=excerpt,
+        image=_image(card_el, page_url),
+    )
+
+
+def _title(toks: list[_Tok]) -> str | None:
+    # Headline: a heading inside the story link, else the image's alt text, else any
+    # heading (a section heading such as "Related Articles" sits outside the link).
+    for t in toks:
+        if t.kind == _TEXT and t.heading and t.in_link:
+            return t.text
+    for t in toks:
+        if t.kind == _ALT:
+            return t.text
+    for t in toks:
+        if t.kind == _TEXT and t.heading:
+            return t.text
+    for t in toks:
+        if t.kind == _TEXT:
+            return t.text
+    return None
+
+
+def _publisher_before(toks: list[_Tok], start: int, icon: int, title: str | None) -> str | None:
+    for i in range(icon - 1, start - 1, -1):
+        t = toks[i]
+        if t.kind == _TEXT and t.text != title and not t.heading and not _is_list_tok(t):
+            return t.text
+    return None
+
+
+def _list_items(toks: list[_Tok], begin: int, title: str | None) -> tuple[list[str], int]:
+    """The category list after the meta row: ``li`` items or a ``•``-separated run."""
+    items: list[str] = []
+    end = begin
+    i = begin
+    while i < len(toks):
+        t = toks[i]
+        if t.kind != _TEXT:
+            i += 1
+            continue
+        if t.text == title and t.heading:
+            break
+        if _is_list_tok(t) or (items and toks[i - 1].text.endswith(BULLET)):
+            items.extend(p.strip() for p in t.text.split(BULLET) if p.strip())
+            end = i + 1
+            i += 1
+            continue
+        break
+    return items, end
+
+
+def _excerpt(toks: list[_Tok], begin: int, title: str | None) -> str | None:
+    parts: list[str] = []
+    seen_title = False
+    for t in toks[begin:]:
+        if t.kind != _TEXT:
+            continue
+        if t.text == title and not seen_title and not parts:
+            seen_title = True
+            continue
+        parts.append(t.text)
+    text = " ".join(parts)
+    return text or None
+
+
+def parse_listing(
+    body: str | bytes | Any, page_url: str, base_url: str, *, root: Any = None
+) -> Listing:
+    """Cards and next-page link of a hashtag listing (HTML in, plain data out).
+
+    *root* may be an already parsed lxml tree (Scrapy's ``response.selector.root``).
+    """
+    if root is None:
+        root = lxml_html.fromstring(body if body else "<html></html>")
+    links: list[tuple[Any, str, str]] = []
+    for a in root.iter("a"):
+        hit = story_link(a.get("href"), page_url, base_url)
+        if hit:
+            links.append((a, hit[0], hit[1]))
+
+    owner: dict[Any, str | None] = {}  # element -> the one story id under it, None if several
+    for a, sid, _ in links:
+        el = a
+        while el is not None:
+            prev = owner.get(el, sid)
+            owner[el] = sid if prev == sid else None
+            if prev is None:
+                break  # every ancestor above is already marked as holding several
+            el = el.getparent()
+
+    # Elements holding page chrome (the h1, the pager) can never be a card.
+    chrome: set[Any] = set()
+    for el in root.iter("h1", "nav", "body", "html"):
+        chrome.update(el.iterancestors())
+        chrome.add(el)
+
+    listing = Listing(next_url=_next_url(root, page_url, base_url))
+    done: set[str] = set()
+    for a, sid, url in links:
+        if sid in done:
+            continue
+        card = a
+        parent = card.getparent()
+        while parent is not None and parent not in chrome and owner.get(parent) == sid:
+            card = parent
+            parent = card.getparent()
+        done.add(sid)
+        listing.cards.append(parse_card(card, sid, url, page_url))
+    listing.duplicate_cards = _count_copies(links) - len(listing.cards)
+    return listing
+
+
+def _count_copies(links: list[tuple[Any, str, str]]) -> int:
+    """Cards on the page, copies included: runs of links to one story count once."""
+    count, last = 0, None
+    for _, sid, _ in links:
+        if sid != last:
+            count += 1
+            last = sid
+    return count
+
+
+def _next_url(root: Any, page_url: str, base_url: str) -> str | None:
+    """The next page of the same hashtag (``rel=next`` or a "Load more" link), else None."""
+    here = unquote(urlsplit(page_url).path)
+    candidates = [
+        el.get("href")
+        for el in root.iter("a", "link")
+        if "next" in (el.get("rel") or "").lower().split()
+    ]
+    candidates += [
+        a.get("href")
+        for a in root.iter("a")
+        if clean_text(a.text_content()).lower() in NEXT_LINK_TEXTS
+    ]
+    for href in candidates:
+        if not href:
+            continue
+        try:
+            absolute = urljoin(page_url, href.strip())
+        except ValueError:
+            continue
+        if same_site(absolute, base_url) and unquote(urlsplit(absolute).path) == here:
+            return absolute.split("#", 1)[0]
+    return None

@@ -1,0 +1,160 @@
+"""The ``tagpage`` spider: crawls hashtag listings and their pagination, nothing else.
+
+It decides what to request and when to stop; the fields come from the site's page
+object (``newscrawl.sites.daily8``), the normalising and deduping from the pipelines.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.defer import DeferredList
+
+from newscrawl.collect import StoryCollector
+from newscrawl.sites import daily8
+from newscrawl.tags import parse_tag_list, read_tags_file
+
+logger = logging.getLogger(__name__)
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class TagPageSpider(scrapy.Spider):
+    """Hashtag listings → one Story per story card, all its hashtags merged, per run."""
+
+    name = "tagpage"
+
+    def __init__(
+        self,
+        tags: str | None = None,
+        tags_file: str | None = None,
+        lang: str = "en",
+        max_pages: str | int | None = None,
+        refresh: str | bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if lang not in daily8.LANGS:
+            raise ValueError(f"unknown lang {lang!r}: use one of {', '.join(daily8.LANGS)}")
+        self.lang = lang
+        found: list[str] = []
+        if tags:
+            found += parse_tag_list(tags)
+        if tags_file:
+            found += read_tags_file(Path(tags_file))
+        if not found:
+            raise ValueError("no hashtags given: use -a tags=A,B or -a tags_file=FILE")
+        self.tags = list(dict.fromkeys(found))  # keep the user's order, drop repeats
+        self.max_pages = int(max_pages) if max_pages not in (None, "") else None
+        if self.max_pages is not None and self.max_pages < 1:
+            raise ValueError(f"max_pages must be at least 1, not {max_pages!r}")
+        self.refresh = str(refresh).lower() in _TRUE if refresh is not None else False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TagPageSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.base_url = s.get("NEWSCRAWL_BASE_URL").rstrip("/")
+        if spider.max_pages is None:
+            spider.max_pages = s.getint("NEWSCRAWL_MAX_PAGES")
+        spider.collector = StoryCollector(spider.tags, crawler)
+        crawler.signals.connect(spider._release_stories, signal=signals.spider_idle)
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        for tag in self.tags:
+            yield scrapy.Request(
+                daily8.listing_url(self.base_url, self.lang, tag),
+                callback=self.parse,
+                errback=self.listing_failed,
+                cb_kwargs={"tag": tag, "page": 1},
+            )
+
+    def parse(self, response: Response, tag: str, page: int) -> Any:
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/pages")
+        listing = daily8.parse_listing(
+            None, response.url, self.base_url, root=response.selector.root
+        )
+        crawled_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        new = sum(
+            self.collector.add(card, tag, lang=self.lang, crawled_at=crawled_at)
+            for card in listing.cards
+        )
+        self._report_page(response, tag, page, listing)
+        if not listing.next_url:
+            return
+        if page >= self.max_pages:
+            stats.inc_value("newscrawl/pagination/max_pages_reached")
+            logger.info("#%s: stopping at max_pages=%d (%s)", tag, self.max_pages, response.url)
+        elif new == 0:
+            stats.inc_value("newscrawl/pagination/no_new_stories")
+            logger.info("#%s: page %d brought no new story, not following %s", tag, page, listing.next_url)
+        else:
+            yield response.follow(
+                listing.next_url,
+                callback=self.parse,
+                errback=self.listing_failed,
+                cb_kwargs={"tag": tag, "page": page + 1},
+            )
+
+    def _report_page(self, response: Response, tag: str, page: int, listing: daily8.Listing) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/cards", len(listing.cards))
+        if listing.duplicate_cards:
+            stats.inc_value("newscrawl/cards/duplicate_on_page", listing.duplicate_cards)
+        if not listing.cards:
+            stats.inc_value("newscrawl/listing/empty")
+            logger.warning("#%s: page %d has no story cards: %s", tag, page, response.url)
+            return
+        missing: dict[str, int] = {}
+        for card in listing.cards:
+            for name in ("title", "publisher", "date_text", "excerpt", "image"):
+                if getattr(card, name) in (None, ""):
+                    missing[name] = missing.get(name, 0) + 1
+        for name, n in missing.items():
+            stats.inc_value(f"newscrawl/extract/missing/{name}", n)
+        if missing:
+            shown = ", ".join(f"{k}×{v}" for k, v in sorted(missing.items()))
+            logger.info("#%s page %d: %d cards, missing %s (%s)", tag, page, len(listing.cards), shown, response.url)
+
+    def listing_failed(self, failure: Any) -> None:
+        request = failure.request
+        tag = request.cb_kwargs.get("tag")
+        self.crawler.stats.inc_value("newscrawl/listing/failed")
+        logger.error("#%s: listing page failed: %s (%s)", tag, request.url, failure.getErrorMessage())
+
+    def _release_stories(self) -> None:
+        """On idle, send the run's merged stories through the pipelines once.
+
+        Stories are held until every listing is crawled because a story's ``hashtags``
+        are known only then. Items sent now keep the engine busy, so it closes after them.
+        """
+        stories = self.collector.release()
+        if not stories:
+            return
+        engine = self.crawler.engine
+        done = [
+            deferred_from_coro(engine.scraper.start_itemproc_async(story, response=None))
+            for story in stories
+        ]
+        DeferredList(done).addBoth(lambda _: _wake(engine))
+        raise DontCloseSpider
+
+
+def _wake(engine: Any) -> None:
+    # After DontCloseSpider the engine re-checks for idleness only on its 5 s heartbeat;
+    # poking its scheduler loop closes the run as soon as the released items are done.
+    # Private API: if it goes away, runs end up to 5 s later, nothing worse.
+    nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
+    if nextcall is not None:
+        nextcall.schedule()

@@ -1,0 +1,46 @@
+"""Hashtag arguments: the comma list and the tags file, validated before anything is fetched."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+MAX_TAG_LENGTH = 100
+
+
+def validate_tag(tag: str) -> str:
+    """The tag as given, stripped; ValueError naming it if it cannot be a hashtag."""
+    t = tag.strip().lstrip("#").strip()
+    if not t:
+        raise ValueError("empty hashtag")
+    if len(t) > MAX_TAG_LENGTH:
+        raise ValueError(f"hashtag longer than {MAX_TAG_LENGTH} characters: {t[:40]!r}...")
+    if "/" in t or "\\" in t or ".." in t:
+        raise ValueError(f"hashtag may not contain '/', '\\' or '..': {t!r}")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in t) or any(
+        ch.isspace() for ch in t
+    ):
+        raise ValueError(f"hashtag may not contain spaces or control characters: {t!r}")
+    return t
+
+
+def parse_tag_list(value: str) -> list[str]:
+    return [validate_tag(t) for t in value.split(",") if t.strip()]
+
+
+def read_tags_file(path: Path) -> list[str]:
+    """One hashtag per line; blank lines and comments skipped.
+
+    A comment is ``#`` followed by a space (or alone), at the start of a line or after
+    the tag: ``# my topics``, ``Saco  # the company``. ``#Saco`` is the hashtag Saco.
+    """
+    tags: list[str] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        text = line.split(" # ", 1)[0].strip()
+        if not text or text.startswith("# ") or text == "#":
+            continue
+        try:
+            tags.append(validate_tag(text))
+        except ValueError as exc:
+            raise ValueError(f"{path}:{n}: {exc}") from None
+    return tags
