@@ -154,8 +154,9 @@ def _tokens(card: Any) -> list[_Tok]:
         if _is_time_icon(el):
             out.append(_Tok(_ICON, "time"))
             return
-        heading = heading or tag in _HEADINGS
-        in_li = in_li or tag == "li"
+        if el is not card:  # a card that is itself an <li> is not a list item of its own
+            heading = heading or tag in _HEADINGS
+            in_li = in_li or tag == "li"
         in_link = in_link or tag == "a"
         if tag == "img":
             alt = clean_text(el.get("alt"))
