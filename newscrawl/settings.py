@@ -50,6 +50,9 @@ ITEM_PIPELINES = {
 ADDONS = {
     "newscrawl.exports.RunExport": 0,
 }
+EXTENSIONS = {
+    "newscrawl.report.RunReport": 500,
+}
 FEED_STORAGES = {
     "newscrawl-atomic": "newscrawl.exports.AtomicFileFeedStorage",
 }

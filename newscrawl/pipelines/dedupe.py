@@ -85,11 +85,13 @@ class DedupePipeline:
             final = self.exports_dir / f"{run_id}.jsonl"
             if final.exists():
                 n = self.store.promote(run_id)
-                logger.warning("recovered run %s: its export is complete, %d stories seen", run_id, n)
+                logger.warning(
+                    "recovered run %s: its export is complete, %d stories seen", run_id, n
+                )
             else:
                 n = self.store.discard(run_id)
                 logger.warning(
-                    "recovered run %s: its export never completed, %d stories will be exported again",
+                    "recovered run %s: its export never completed, %d stories to export again",
                     run_id,
                     n,
                 )

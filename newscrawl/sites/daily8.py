@@ -200,54 +200,63 @@ def _is_list_tok(tok: _Tok) -> bool:
 def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
     """Fields of one card, by position relative to the stable signals."""
     toks = _tokens(card_el)
-
     title = _title(toks)
-    # Index of the first token past the headline block (alt text, heading).
-    start = 0
-    for i, t in enumerate(toks):
-        if t.text == title and t.kind in (_TEXT, _ALT):
-            start = i + 1
-        elif t.kind == _TEXT and t.text != title:
-            break
+    start = _after_headline(toks, title)
+    # The headline repeated above the excerpt closes the meta row and the list.
+    second = next(
+        (i for i in range(start, len(toks)) if toks[i].heading and toks[i].text == title),
+        None,
+    )
+    region_end = len(toks) if second is None else second
 
-    icon = next((i for i, t in enumerate(toks) if t.kind == _ICON), None)
+    icon = next((i for i in range(start, region_end) if toks[i].kind == _ICON), None)
     publisher = date_text = None
     if icon is not None:
-        date_i = next((i for i in range(icon + 1, len(toks)) if toks[i].kind == _TEXT), None)
+        publisher = _publisher_before(toks, start, icon, title)
+        list_begin = icon + 1
+        date_i = next((i for i in range(icon + 1, region_end) if toks[i].kind == _TEXT), None)
         if date_i is not None and not _is_list_tok(toks[date_i]):
             date_text = _strip_glued_label(toks[date_i].text)
-            meta_end = date_i + 1
-        else:
-            meta_end = icon + 1
-        publisher = _publisher_before(toks, start, icon, title)
+            list_begin = date_i + 1
+        items, list_end = _list_items(toks, list_begin, region_end, bounded=second is not None)
     else:
-        list_i = next((i for i in range(start, len(toks)) if _is_list_tok(toks[i])), len(toks))
-        meta = [t for t in toks[start:list_i] if t.kind == _TEXT and t.text != title]
-        dated = [t for t in meta if _DATE_TEXT_RE.match(t.text)]
+        # No clock icon: the meta row is what precedes the list; a date is recognised
+        # by its shape, the publisher by its place (first).
+        first_list = _first_list_index(toks, start, region_end)
+        meta = [t.text for t in toks[start:first_list] if t.kind == _TEXT and t.text != title]
+        dated = [m for m in meta if _DATE_TEXT_RE.match(m)]
         if dated:
-            date_text = _strip_glued_label(dated[0].text)
-        rest = [t for t in meta if t not in dated]
-        publisher = rest[0].text if rest else None
-        meta_end = start + len(toks[start:list_i]) if meta else start
+            date_text = _strip_glued_label(dated[0])
+        rest = [m for m in meta if m not in dated]
+        publisher = rest[0] if rest else None
+        items, list_end = _list_items(toks, first_list, region_end, bounded=second is not None)
+        items = rest[1:] + items
 
-    categories, list_end = _list_items(toks, meta_end, title)
     if publisher:
-        while categories and categories[-1] == publisher:
-            categories.pop()
-        categories = [c for c in categories if c != publisher]
+        items = [c for c in items if c != publisher]
     # With no publisher shown, every list item is taken as a category.
-
-    excerpt = _excerpt(toks, list_end, title)
+    excerpt_from = second + 1 if second is not None else list_end
     return Card(
         id=story_id,
         url=url,
         title=title,
         publisher=publisher,
         date_text=date_text or None,
-        categories=categories,
-        excerpt=excerpt,
+        categories=items,
+        excerpt=_excerpt(toks, excerpt_from, title),
         image=_image(card_el, page_url),
     )
+
+
+def _after_headline(toks: list[_Tok], title: str | None) -> int:
+    """Index of the first token past the headline block (image alt, heading).
+
+    Text before the headline (a section heading around a lone card) is skipped.
+    """
+    i = next((n for n, t in enumerate(toks) if t.text == title and t.kind != _ICON), 0)
+    while i < len(toks) and (toks[i].text == title or toks[i].kind == _ALT):
+        i += 1
+    return i
 
 
 def _title(toks: list[_Tok]) -> str | None:
@@ -276,38 +285,44 @@ def _publisher_before(toks: list[_Tok], start: int, icon: int, title: str | None
     return None
 
 
-def _list_items(toks: list[_Tok], begin: int, title: str | None) -> tuple[list[str], int]:
-    """The category list after the meta row: ``li`` items or a ``•``-separated run."""
+def _bullet_run(toks: list[_Tok], texts: list[int], n: int, in_run: bool) -> bool:
+    """Whether text token ``texts[n]`` is part of a list: an ``li``, a bullet, or beside one."""
+    t = toks[texts[n]]
+    if _is_list_tok(t):
+        return True
+    prev_bullet = in_run and n > 0 and BULLET in toks[texts[n - 1]].text
+    next_bullet = n + 1 < len(texts) and BULLET in toks[texts[n + 1]].text
+    return prev_bullet or next_bullet
+
+
+def _first_list_index(toks: list[_Tok], begin: int, end: int) -> int:
+    texts = [i for i in range(begin, end) if toks[i].kind == _TEXT]
+    for n, i in enumerate(texts):
+        if _bullet_run(toks, texts, n, in_run=False):
+            return i
+    return end
+
+
+def _list_items(toks: list[_Tok], begin: int, end: int, *, bounded: bool) -> tuple[list[str], int]:
+    """The category list after the meta row, split on bullets; and where it ends.
+
+    *bounded*: the repeated headline closes the list, so every text before it is an
+    item (a one-item list has no bullet to recognise it by). Otherwise the list is the
+    run of ``li`` items and bullet-separated texts.
+    """
+    texts = [i for i in range(begin, end) if toks[i].kind == _TEXT]
     items: list[str] = []
-    end = begin
-    i = begin
-    while i < len(toks):
-        t = toks[i]
-        if t.kind != _TEXT:
-            i += 1
-            continue
-        if t.text == title and t.heading:
+    last = begin
+    for n, i in enumerate(texts):
+        if not bounded and not _bullet_run(toks, texts, n, in_run=bool(items)):
             break
-        if _is_list_tok(t) or (items and toks[i - 1].text.endswith(BULLET)):
-            items.extend(p.strip() for p in t.text.split(BULLET) if p.strip())
-            end = i + 1
-            i += 1
-            continue
-        break
-    return items, end
+        items.extend(p.strip() for p in toks[i].text.split(BULLET) if p.strip())
+        last = i + 1
+    return items, last
 
 
 def _excerpt(toks: list[_Tok], begin: int, title: str | None) -> str | None:
-    parts: list[str] = []
-    seen_title = False
-    for t in toks[begin:]:
-        if t.kind != _TEXT:
-            continue
-        if t.text == title and not seen_title and not parts:
-            seen_title = True
-            continue
-        parts.append(t.text)
-    text = " ".join(parts)
+    text = " ".join(t.text for t in toks[begin:] if t.kind == _TEXT and t.text != title)
     return text or None
 
 

@@ -98,7 +98,9 @@ class TagPageSpider(scrapy.Spider):
             logger.info("#%s: stopping at max_pages=%d (%s)", tag, self.max_pages, response.url)
         elif new == 0:
             stats.inc_value("newscrawl/pagination/no_new_stories")
-            logger.info("#%s: page %d brought no new story, not following %s", tag, page, listing.next_url)
+            logger.info(
+                "#%s: page %d brought no new story, not following %s", tag, page, listing.next_url
+            )
         else:
             yield response.follow(
                 listing.next_url,
@@ -107,7 +109,9 @@ class TagPageSpider(scrapy.Spider):
                 cb_kwargs={"tag": tag, "page": page + 1},
             )
 
-    def _report_page(self, response: Response, tag: str, page: int, listing: daily8.Listing) -> None:
+    def _report_page(
+        self, response: Response, tag: str, page: int, listing: daily8.Listing
+    ) -> None:
         stats = self.crawler.stats
         stats.inc_value("newscrawl/cards", len(listing.cards))
         if listing.duplicate_cards:
@@ -125,13 +129,22 @@ class TagPageSpider(scrapy.Spider):
             stats.inc_value(f"newscrawl/extract/missing/{name}", n)
         if missing:
             shown = ", ".join(f"{k}×{v}" for k, v in sorted(missing.items()))
-            logger.info("#%s page %d: %d cards, missing %s (%s)", tag, page, len(listing.cards), shown, response.url)
+            logger.info(
+                "#%s page %d: %d cards, missing %s (%s)",
+                tag,
+                page,
+                len(listing.cards),
+                shown,
+                response.url,
+            )
 
     def listing_failed(self, failure: Any) -> None:
         request = failure.request
         tag = request.cb_kwargs.get("tag")
         self.crawler.stats.inc_value("newscrawl/listing/failed")
-        logger.error("#%s: listing page failed: %s (%s)", tag, request.url, failure.getErrorMessage())
+        logger.error(
+            "#%s: listing page failed: %s (%s)", tag, request.url, failure.getErrorMessage()
+        )
 
     def _release_stories(self) -> None:
         """On idle, send the run's merged stories through the pipelines once.

@@ -1,0 +1,34 @@
+# newscrawl: `make demo` and `make test` are all a fresh clone needs.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv demo test lint format clean
+
+venv: $(STAMP)
+
+# Re-install only when the pins change.
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+## demo: serve the bundled offline replica of the site on loopback and crawl it for real
+demo: venv
+	$(PY) -m newscrawl.demo
+
+## test: lint, then every test (unit, page objects, end-to-end crawls on loopback)
+test: venv lint
+	$(PY) -m pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check newscrawl tests
+	$(VENV)/bin/ruff format --check newscrawl tests
+
+format: venv
+	$(VENV)/bin/ruff check --fix newscrawl tests
+	$(VENV)/bin/ruff format newscrawl tests
+
+clean:
+	rm -rf $(VENV) data/demo .pytest_cache .ruff_cache

@@ -1,0 +1,148 @@
+"""Loopback HTTP server for the Daily8 replica: renders pages from the model on request."""
+
+from __future__ import annotations
+
+import re
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from newscrawl.replica.markup import VARIANTS, render_article, render_listing, render_not_found
+from newscrawl.replica.site import Site
+
+_LISTING = re.compile(r"^(?P<en>/en)?/hashtag/(?P<tag>[^/]+)$")
+_ARTICLE = re.compile(r"^(?P<en>/en)?/article/(?P<id>[0-9a-f]{32})$")
+_ROBOTS = b"User-agent: *\nAllow: /\n"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes GET requests to the replica's pages; the owning ReplicaServer is `server.owner`."""
+
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        owner = self.server.owner
+        owner._record(self.path)
+        status, ctype, body = owner.route(self.path)
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence the per-request stderr log (tests and the benchmark would drown in it)."""
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: ReplicaServer
+
+
+class ReplicaServer:
+    """The replica served over real HTTP on loopback; a context manager that starts and stops."""
+
+    def __init__(
+        self, site: Site, variant: str = "modules", host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
+        self.site = site
+        self.variant = variant
+        self.host = host
+        self.port = port
+        self._requests: list[str] = []
+        self._lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """`http://host:port` once started (the real port when 0 was asked for)."""
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return f"http://{self.host}:{self._httpd.server_address[1]}"
+
+    @property
+    def requests(self) -> list[str]:
+        """A snapshot of the request paths (with their queries) received so far, in order."""
+        with self._lock:
+            return list(self._requests)
+
+    def _record(self, path: str) -> None:
+        with self._lock:
+            self._requests.append(path)
+
+    def start(self) -> ReplicaServer:
+        if self._httpd is not None:
+            raise RuntimeError("server already started")
+        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd.owner = self
+        self._httpd = httpd
+        # A short poll interval so that stop() returns promptly (shutdown waits for one poll).
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="replica-server",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- routing -------------------------------------------------------------------------------
+
+    def route(self, target: str) -> tuple[int, str, bytes]:
+        """(status, content type, body) for a request target such as `/en/hashtag/Saco?page=2`."""
+        html = "text/html; charset=utf-8"
+        parts = urlsplit(target)
+        if parts.path == "/robots.txt":
+            return HTTPStatus.OK, "text/plain; charset=utf-8", _ROBOTS
+        if m := _LISTING.match(parts.path):
+            lang = "en" if m["en"] else "ar"
+            tag = self.site.resolve(lang, unquote(m["tag"]))
+            page = _page_number(parts.query)
+            if tag is None or page is None or page > self.site.pages(lang, tag):
+                return HTTPStatus.NOT_FOUND, html, render_not_found(lang)
+            body = render_listing(self.site, lang, tag, page, self.variant, base_url=self.base_url)
+            return HTTPStatus.OK, html, body
+        if m := _ARTICLE.match(parts.path):
+            lang = "en" if m["en"] else "ar"
+            sid = m["id"]
+            if sid in self.site and self.site.story(sid).lang == lang:
+                return HTTPStatus.OK, html, render_article(self.site, sid, base_url=self.base_url)
+            return HTTPStatus.NOT_FOUND, html, render_not_found(lang)
+        return HTTPStatus.NOT_FOUND, html, render_not_found()
+
+
+def _page_number(query: str) -> int | None:
+    """The `page` query value (1 when absent), or None when it is not a positive integer."""
+    values = parse_qs(query).get("page")
+    if not values:
+        return 1
+    value = values[0]
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        return None
+    return int(value)
