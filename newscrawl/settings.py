@@ -63,3 +63,9 @@ LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
 TELNETCONSOLE_ENABLED = False
 # An unattended crawler opens no control ports.
 REMOTE_CONTROL_ENABLED = False
+
+# --- scheduled runs: runner, run reports, monitors (see README, "Running from cron") --
+
+# --- faults and hostile input (see README, "When the site misbehaves") --------------
+
+# --- JavaScript rendering: Splash, Playwright (see README, "JavaScript pages") ----------

@@ -68,7 +68,16 @@ class TagPageSpider(scrapy.Spider):
             spider.max_pages = s.getint("NEWSCRAWL_MAX_PAGES")
         spider.collector = StoryCollector(spider.tags, crawler)
         crawler.signals.connect(spider._release_stories, signal=signals.spider_idle)
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         return spider
+
+    def _opened(self) -> None:
+        # Every requested hashtag has a count, so one that lists nothing shows as 0.
+        stats = self.crawler.stats
+        stats.set_value("newscrawl/lang", self.lang)
+        stats.set_value("newscrawl/hashtags_requested", len(self.tags))
+        for tag in self.tags:
+            stats.set_value(f"newscrawl/hashtag/{tag}/stories", 0)
 
     async def start(self) -> AsyncIterator[Any]:
         for tag in self.tags:
