@@ -121,9 +121,10 @@ def test_tags_file_and_dash_O_feed_beside_the_run_export(crawl, site: Site, tmp_
 def test_unknown_hashtag_is_named_and_nothing_exported(crawl) -> None:
     result = crawl("-a", "tags=NoSuchTagAnywhere")
     assert result.returncode == 0
-    assert "NoSuchTagAnywhere" in result.log
+    assert "#NoSuchTagAnywhere does not exist on the site (HTTP 404" in result.log
     assert result.records == []
-    assert result.stats["newscrawl/listing/failed"] == 1
+    assert result.stats["newscrawl/hashtag/not_found"] == 1
+    assert result.stats["newscrawl/hashtag/NoSuchTagAnywhere/stories"] == 0
 
 
 @pytest.mark.parametrize(

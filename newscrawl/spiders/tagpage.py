@@ -16,11 +16,14 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.defer import DeferredList
 
 from newscrawl.collect import StoryCollector
+from newscrawl.failures import failure_reason
 from newscrawl.sites import daily8
+from newscrawl.sites.blocks import block_marker
 from newscrawl.tags import parse_tag_list, read_tags_file
 
 logger = logging.getLogger(__name__)
@@ -126,8 +129,7 @@ class TagPageSpider(scrapy.Spider):
         if listing.duplicate_cards:
             stats.inc_value("newscrawl/cards/duplicate_on_page", listing.duplicate_cards)
         if not listing.cards:
-            stats.inc_value("newscrawl/listing/empty")
-            logger.warning("#%s: page %d has no story cards: %s", tag, page, response.url)
+            self._no_cards(response, tag, page)
             return
         missing: dict[str, int] = {}
         for card in listing.cards:
@@ -147,12 +149,67 @@ class TagPageSpider(scrapy.Spider):
                 response.url,
             )
 
+    def _no_cards(self, response: Response, tag: str, page: int) -> None:
+        """A listing with no story card: blocked, an empty hashtag, or an empty page."""
+        stats = self.crawler.stats
+        marker = block_marker(response.text) if hasattr(response, "text") else None
+        if marker:
+            self._blocked(response, tag, page, marker)
+        elif page == 1:
+            stats.inc_value("newscrawl/hashtag/no_stories")
+            logger.warning("#%s lists no stories (no story card on %s)", tag, response.url)
+        else:
+            stats.inc_value("newscrawl/listing/empty")
+            logger.warning("#%s: page %d has no story cards: %s", tag, page, response.url)
+
+    def _blocked(self, response: Response, tag: str, page: int, marker: str) -> None:
+        self.crawler.stats.inc_value("newscrawl/blocked")
+        self._incomplete()
+        logger.error(
+            "#%s page %d: BLOCKED, the site answered HTTP %d with a challenge or consent page"
+            " (marker %r) instead of the listing: %s",
+            tag,
+            page,
+            response.status,
+            marker,
+            response.url,
+        )
+
+    def _incomplete(self) -> None:
+        self.crawler.stats.set_value("newscrawl/run/incomplete", 1)
+
     def listing_failed(self, failure: Any) -> None:
+        """A listing page that failed for good (after retries): named, counted, and the run
+        marked incomplete; a hashtag the site does not have is named as such."""
         request = failure.request
         tag = request.cb_kwargs.get("tag")
-        self.crawler.stats.inc_value("newscrawl/listing/failed")
+        page = request.cb_kwargs.get("page")
+        stats = self.crawler.stats
+        response = getattr(failure.value, "response", None)
+        if isinstance(failure.value, HttpError) and response is not None:
+            marker = block_marker(response.text) if hasattr(response, "text") else None
+            if marker:
+                self._blocked(response, tag, page, marker)
+                return
+            if response.status in (404, 410) and page == 1:
+                stats.inc_value("newscrawl/hashtag/not_found")
+                logger.error(
+                    "#%s does not exist on the site (HTTP %d for %s)",
+                    tag,
+                    response.status,
+                    request.url,
+                )
+                return
+        reason = failure_reason(failure)
+        stats.inc_value("newscrawl/listing/failed")
+        stats.inc_value(f"newscrawl/listing/failed/{reason}")
+        self._incomplete()
         logger.error(
-            "#%s: listing page failed: %s (%s)", tag, request.url, failure.getErrorMessage()
+            "#%s page %s failed for good (%s), its stories are missing from this run: %s",
+            tag,
+            page,
+            reason,
+            request.url,
         )
 
     def _release_stories(self) -> None:
