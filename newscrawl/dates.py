@@ -168,7 +168,8 @@ def parse_now(value: str | None) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _zone(tz: str | ZoneInfo) -> ZoneInfo:
+def zone(tz: str | ZoneInfo) -> ZoneInfo:
+    """The ZoneInfo for an IANA name; a clear error for anything else."""
     if isinstance(tz, ZoneInfo):
         if tz.key is None:
             # dateparser is told the zone by name.
@@ -196,7 +197,7 @@ class DateNormaliser:
             raise TypeError(f"now must be a datetime, got {type(now).__name__}")
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError(f"now must be timezone-aware, got naive {now.isoformat()}")
-        self._zone = _zone(tz)
+        self._zone = zone(tz)
         self._use_dateparser = use_dateparser
         # Whole seconds: values are printed to the second and relative texts are coarser.
         self._now_utc = now.astimezone(UTC).replace(microsecond=0, tzinfo=None)

@@ -67,5 +67,11 @@ REMOTE_CONTROL_ENABLED = False
 # --- scheduled runs: runner, run reports, monitors (see README, "Running from cron") --
 
 # --- faults and hostile input (see README, "When the site misbehaves") --------------
+DOWNLOADER_MIDDLEWARES = {
+    # First of all: nothing leaves for a host other than the configured site's.
+    "newscrawl.middlewares.guard.RequestGuardMiddleware": 50,
+    # After decompression (590), before anything reads the text.
+    "newscrawl.middlewares.charset.CharsetRepairMiddleware": 580,
+}
 
 # --- JavaScript rendering: Splash, Playwright (see README, "JavaScript pages") ----------

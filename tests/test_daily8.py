@@ -163,3 +163,22 @@ def test_listing_paths_are_percent_encoded(lang: str, tag: str, path: str) -> No
 def test_unknown_lang_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown lang 'fr'"):
         daily8.listing_path("fr", "Saco")
+
+
+@pytest.mark.parametrize(
+    ("meta", "publisher", "date"),
+    [
+        ("Yahoo2 days ago", "Yahoo", "2 days ago"),
+        ("Express Tribune21-03-2025", "Express Tribune", "21-03-2025"),
+        ("الشرق الأوسطمنذ ساعتين", "الشرق الأوسط", "منذ ساعتين"),
+        ("Dawn", "Dawn", None),
+    ],
+)
+def test_publisher_glued_to_the_date_without_an_icon(meta: str, publisher: str, date: str) -> None:
+    sid = "d" * 32
+    html = (
+        f'<h1>x</h1><div><a href="/en/article/{sid}"><h2>T</h2></a><p>{meta}</p>'
+        f'<ul><li>Health</li><li>{publisher}</li></ul><a href="/en/article/{sid}"><h3>T</h3><p>Body</p></a></div>'
+    )
+    [card] = daily8.parse_listing(html, f"{BASE}/en/hashtag/X", BASE).cards
+    assert (card.publisher, card.date_text, card.categories) == (publisher, date, ["Health"])

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
+from lxml import etree
 from lxml import html as lxml_html
+
+from newscrawl.urls import origin, same_origin
 
 DEFAULT_BASE_URL = "https://www.daily8.com"
 LANGS = ("en", "ar")
@@ -32,13 +35,14 @@ NEXT_LINK_TEXTS = frozenset({"load more", "next", "more", "تحميل المزي
 BULLET = "•"
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "button", "select", "textarea"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # A text node that is wholly a date as cards show it (used only when the icon is missing).
-_DATE_TEXT_RE = re.compile(
-    r"^(?:time)?\s*(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|(?:an?|\d+|a few) [a-z]+ ago|منذ\s.{1,20})$",
-    re.IGNORECASE,
+_DATE_SHAPE = r"(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|(?:an?|\d+|a few) [a-z]+ ago|منذ\s.{1,20})"
+_DATE_TEXT_RE = re.compile(rf"^(?:time)?\s*{_DATE_SHAPE}$", re.IGNORECASE)
+# "Yahoo2 days ago", "Express Tribune21-03-2025": a publisher glued to the date.
+_GLUED_DATE_RE = re.compile(rf"^(?P<pub>.*?\D)\s*(?P<date>{_DATE_SHAPE})$", re.IGNORECASE)
+_CONTROL_RE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffd]"
 )
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def listing_path(lang: str, tag: str) -> str:
@@ -54,17 +58,49 @@ def listing_url(base_url: str, lang: str, tag: str) -> str:
     return base_url.rstrip("/") + listing_path(lang, tag)
 
 
+# Markup that arrives as text (an escaped "<script>" in a headline) is never passed on.
+# Only real HTML element names count: "<Vision & Reform>" in an excerpt is prose.
+_TAG_RE = re.compile(
+    r"<!--.*?-->|<!doctype[^<>]{0,200}>|</?(?:a|abbr|audio|b|base|body|br|button|div|em|embed"
+    r"|font|form|frame|frameset|h[1-6]|head|html|i|iframe|img|input|li|link|marquee|math|meta"
+    r"|object|ol|option|p|script|select|source|span|strong|style|sub|sup|svg|table|td|template"
+    r"|textarea|title|tr|u|ul|video)(?=[\s/>])[^<>]{0,1000}>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+#: Longest value kept per field; longer ones are cut (with "…") and counted as truncated.
+FIELD_LIMITS = {
+    "title": 500,
+    "publisher": 150,
+    "date_text": 64,
+    "category": 100,
+    "excerpt": 20_000,
+    "image": 2_000,
+}
+MAX_CATEGORIES = 20
+
+
 def clean_text(text: str | None) -> str:
-    """Control characters out, every run of whitespace (NBSP included) to one space."""
+    """Plain text: control characters and tag-like markup out, whitespace runs to one space."""
     if not text:
         return ""
-    return " ".join(_CONTROL_RE.sub("", text).split())
+    text = _CONTROL_RE.sub("", text)
+    if "<" in text:
+        text = _TAG_RE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _bound(value: str | None, field: str, truncated: list[str]) -> str | None:
+    limit = FIELD_LIMITS[field]
+    if value is None or len(value) <= limit:
+        return value
+    truncated.append(field)
+    return value[: limit - 1] + "…"
 
 
 def same_site(url: str, base_url: str) -> bool:
-    """True for http(s) URLs on exactly the configured host and port."""
-    u, b = urlsplit(url), urlsplit(base_url)
-    return u.scheme in ("http", "https") and u.netloc.lower() == b.netloc.lower()
+    """True for http(s) URLs on exactly the configured scheme, host and port."""
+    return same_origin(url, base_url)
 
 
 def story_link(href: str | None, page_url: str, base_url: str) -> tuple[str, str] | None:
@@ -96,6 +132,7 @@ class Card:
     categories: list[str]
     excerpt: str | None
     image: str | None
+    truncated: list[str] = field(default_factory=list)  # fields cut to FIELD_LIMITS
 
 
 @dataclass(slots=True)
@@ -138,37 +175,71 @@ def _is_time_icon(el: Any) -> bool:
     return False
 
 
+# Inline elements continue the text around them ("Big <b>news</b> today" is one text);
+# any other element starts a new one.
+_INLINE = frozenset(
+    {
+        *("a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "font"),
+        *("i", "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong"),
+        *("sub", "sup", "time", "u", "var", "wbr"),
+    }
+)
+
+
 def _tokens(card: Any) -> list[_Tok]:
-    """The card's text in document order, with icons and alt texts as tokens of their own."""
+    """The card's text in document order, one token per run of inline text, with icons
+    and image alt texts as tokens of their own."""
     out: list[_Tok] = []
+    buf: list[str] = []
+    ctx: list[tuple[bool, bool, bool]] = []  # the context of the buffer's first piece
 
-    def add(text: str | None, heading: bool, in_li: bool, in_link: bool) -> None:
-        t = clean_text(text)
-        if t and t.lower() not in SHARE_LABELS:
-            out.append(_Tok(_TEXT, t, heading, in_li, in_link))
+    def push(text: str | None, c: tuple[bool, bool, bool]) -> None:
+        if text:
+            if not buf:
+                ctx[:] = [c]
+            buf.append(text)
 
-    def walk(el: Any, heading: bool, in_li: bool, in_link: bool) -> None:
+    def flush() -> None:
+        if buf:
+            t = clean_text("".join(buf))
+            buf.clear()
+            if t and t.lower() not in SHARE_LABELS:
+                out.append(_Tok(_TEXT, t, *ctx[0]))
+
+    def walk(el: Any, c: tuple[bool, bool, bool]) -> None:
         tag = el.tag if isinstance(el.tag, str) else None
         if tag is None or tag in _SKIP_TAGS or el.get("role") == "button":
             return
         if _is_time_icon(el):
+            flush()
             out.append(_Tok(_ICON, "time"))
             return
-        if el is not card:  # a card that is itself an <li> is not a list item of its own
-            heading = heading or tag in _HEADINGS
-            in_li = in_li or tag == "li"
-        in_link = in_link or tag == "a"
         if tag == "img":
+            flush()
             alt = clean_text(el.get("alt"))
             if alt:
                 out.append(_Tok(_ALT, alt))
             return
-        add(el.text, heading, in_li, in_link)
+        if tag == "br":
+            push(" ", c)
+            return
+        heading, in_li, in_link = c
+        if el is not card:  # a card that is itself an <li> is not a list item of its own
+            heading = heading or tag in _HEADINGS
+            in_li = in_li or tag == "li"
+        c = (heading, in_li, in_link or tag == "a")
+        inline = tag in _INLINE and el is not card
+        if not inline:
+            flush()
+        push(el.text, c)
         for child in el:
-            walk(child, heading, in_li, in_link)
-            add(child.tail, heading, in_li, in_link)
+            walk(child, c)
+            push(child.tail, c)
+        if not inline:
+            flush()
 
-    walk(card, False, False, False)
+    walk(card, (False, False, False))
+    flush()
     return out
 
 
@@ -179,11 +250,16 @@ def _image(card: Any, page_url: str) -> str | None:
         for attr in ("src", "data-src", "data-lazy-src"):
             src = (img.get(attr) or "").strip()
             if src and not src.startswith("data:"):
-                return urljoin(page_url, src)
+                return _http_url(urljoin(page_url, src))
         srcset = (img.get("srcset") or "").strip()
         if srcset:
-            return urljoin(page_url, srcset.split(",")[0].split()[0])
+            return _http_url(urljoin(page_url, srcset.split(",")[0].split()[0]))
     return None
+
+
+def _http_url(url: str) -> str | None:
+    # An image may live on a CDN, but only an http(s) URL is passed on (never javascript:).
+    return url if origin(url) is not None else None
 
 
 def _strip_glued_label(text: str) -> str:
@@ -227,6 +303,11 @@ def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
         dated = [m for m in meta if _DATE_TEXT_RE.match(m)]
         if dated:
             date_text = _strip_glued_label(dated[0])
+        else:
+            glued = next((g for g in map(_GLUED_DATE_RE.match, meta) if g), None)
+            if glued:
+                date_text = glued["date"]
+                meta = [glued["pub"].strip() if m == glued.string else m for m in meta]
         rest = [m for m in meta if m not in dated]
         publisher = rest[0] if rest else None
         items, list_end = _list_items(toks, first_list, region_end, bounded=second is not None)
@@ -236,15 +317,21 @@ def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
         items = [c for c in items if c != publisher]
     # With no publisher shown, every list item is taken as a category.
     excerpt_from = second + 1 if second is not None else list_end
+    cut: list[str] = []
+    categories = [c for c in (_bound(c, "category", cut) for c in items) if c]
+    if len(categories) > MAX_CATEGORIES:
+        cut.append("categories")
+        categories = categories[:MAX_CATEGORIES]
     return Card(
         id=story_id,
         url=url,
-        title=title,
-        publisher=publisher,
-        date_text=date_text or None,
-        categories=items,
-        excerpt=_excerpt(toks, excerpt_from, title),
-        image=_image(card_el, page_url),
+        title=_bound(title, "title", cut),
+        publisher=_bound(publisher, "publisher", cut),
+        date_text=_bound(date_text or None, "date_text", cut),
+        categories=categories,
+        excerpt=_bound(_excerpt(toks, excerpt_from, title), "excerpt", cut),
+        image=_bound(_image(card_el, page_url), "image", cut),
+        truncated=cut,
     )
 
 
@@ -285,22 +372,10 @@ def _publisher_before(toks: list[_Tok], start: int, icon: int, title: str | None
     return None
 
 
-def _bullet_run(toks: list[_Tok], texts: list[int], n: int, in_run: bool) -> bool:
-    """Whether text token ``texts[n]`` is part of a list: an ``li``, a bullet, or beside one."""
-    t = toks[texts[n]]
-    if _is_list_tok(t):
-        return True
-    prev_bullet = in_run and n > 0 and BULLET in toks[texts[n - 1]].text
-    next_bullet = n + 1 < len(texts) and BULLET in toks[texts[n + 1]].text
-    return prev_bullet or next_bullet
-
-
 def _first_list_index(toks: list[_Tok], begin: int, end: int) -> int:
-    texts = [i for i in range(begin, end) if toks[i].kind == _TEXT]
-    for n, i in enumerate(texts):
-        if _bullet_run(toks, texts, n, in_run=False):
-            return i
-    return end
+    return next(
+        (i for i in range(begin, end) if toks[i].kind == _TEXT and _is_list_tok(toks[i])), end
+    )
 
 
 def _list_items(toks: list[_Tok], begin: int, end: int, *, bounded: bool) -> tuple[list[str], int]:
@@ -310,13 +385,15 @@ def _list_items(toks: list[_Tok], begin: int, end: int, *, bounded: bool) -> tup
     item (a one-item list has no bullet to recognise it by). Otherwise the list is the
     run of ``li`` items and bullet-separated texts.
     """
-    texts = [i for i in range(begin, end) if toks[i].kind == _TEXT]
     items: list[str] = []
     last = begin
-    for n, i in enumerate(texts):
-        if not bounded and not _bullet_run(toks, texts, n, in_run=bool(items)):
+    for i in range(begin, end):
+        t = toks[i]
+        if t.kind != _TEXT:
+            continue
+        if not bounded and not _is_list_tok(t):
             break
-        items.extend(p.strip() for p in toks[i].text.split(BULLET) if p.strip())
+        items.extend(p.strip() for p in t.text.split(BULLET) if p.strip())
         last = i + 1
     return items, last
 
@@ -334,7 +411,10 @@ def parse_listing(
     *root* may be an already parsed lxml tree (Scrapy's ``response.selector.root``).
     """
     if root is None:
-        root = lxml_html.fromstring(body if body else "<html></html>")
+        try:
+            root = lxml_html.fromstring(body if body else "<html></html>")
+        except etree.ParserError:  # only whitespace or comments: a page with nothing on it
+            root = lxml_html.fromstring("<html></html>")
     links: list[tuple[Any, str, str]] = []
     for a in root.iter("a"):
         hit = story_link(a.get("href"), page_url, base_url)

@@ -21,10 +21,12 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.defer import DeferredList
 
 from newscrawl.collect import StoryCollector
+from newscrawl.dates import parse_now, zone
 from newscrawl.failures import failure_reason
 from newscrawl.sites import daily8
 from newscrawl.sites.blocks import block_marker
 from newscrawl.tags import parse_tag_list, read_tags_file
+from newscrawl.urls import origin
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ class TagPageSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TagPageSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
+        _check_settings(s)
         spider.base_url = s.get("NEWSCRAWL_BASE_URL").rstrip("/")
         if spider.max_pages is None:
             spider.max_pages = s.getint("NEWSCRAWL_MAX_PAGES")
@@ -133,6 +136,8 @@ class TagPageSpider(scrapy.Spider):
             return
         missing: dict[str, int] = {}
         for card in listing.cards:
+            for name in card.truncated:
+                stats.inc_value(f"newscrawl/extract/truncated/{name}")
             for name in ("title", "publisher", "date_text", "excerpt", "image"):
                 if getattr(card, name) in (None, ""):
                     missing[name] = missing.get(name, 0) + 1
@@ -228,6 +233,15 @@ class TagPageSpider(scrapy.Spider):
         ]
         DeferredList(done).addBoth(lambda _: _wake(engine))
         raise DontCloseSpider
+
+
+def _check_settings(s: Any) -> None:
+    """Refuse unusable settings before anything is fetched or written, naming the value."""
+    base = s.get("NEWSCRAWL_BASE_URL") or ""
+    if origin(base) is None:
+        raise ValueError(f"NEWSCRAWL_BASE_URL must be an http(s) URL with a host, not {base!r}")
+    parse_now(s.get("NEWSCRAWL_NOW") or None)
+    zone(s.get("NEWSCRAWL_TIMEZONE"))
 
 
 def _wake(engine: Any) -> None:
