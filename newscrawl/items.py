@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 #: Bump when a field is added, removed or changes meaning; the JSON Schema's
 #: ``schema_version`` const must match (a test checks that).
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 @dataclass(kw_only=True, slots=True)
@@ -25,8 +25,14 @@ class Story:
     published_precision: str | None = None
     categories: list[str] = field(default_factory=list)
     hashtags: list[str] = field(default_factory=list)
+    # Every hashtag the story page links to; null unless story pages were fetched.
+    story_hashtags: list[str] | None = None
     excerpt: str | None
+    # The story page's body, paragraphs joined by a blank line; null unless fetched.
+    body: str | None = None
     image: str | None
     lang: str
+    # Id of the earliest copy of the same story from another publisher, else null.
+    duplicate_of: str | None = None
     crawled_at: str
     schema_version: str = SCHEMA_VERSION
