@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from newscrawl.replica.markup import VARIANTS
+from newscrawl.replica.markup import SERVED_VARIANTS
 from newscrawl.replica.server import ReplicaServer
 from newscrawl.replica.site import LANGS, Site, build_site
 
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.replica", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--variant", default="modules", choices=VARIANTS)
+    parser.add_argument("--variant", default="modules", choices=SERVED_VARIANTS)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--now", default="2025-06-12T09:30:00Z", help="the site's clock (UTC)")
     parser.add_argument("--tz", default="Asia/Dubai")

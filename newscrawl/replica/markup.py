@@ -9,17 +9,22 @@ an `a` reading "Load more") and changes everything else: class names, wrappers, 
 from __future__ import annotations
 
 import hashlib
-import re
+import json
 import textwrap
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
-from newscrawl.replica import texts
+from newscrawl.replica import articles, texts
 from newscrawl.replica.site import Site, Story
 
 VARIANTS = ("modules", "rehashed", "utility", "bare", "mixed")
 CONCRETE_VARIANTS = VARIANTS[:4]
+# The client-rendered variant: a script shell whose cards come from the JSON API. Kept out of
+# VARIANTS, whose pages all carry their cards in the HTML itself; a server serves any of these.
+JS_VARIANT = "js"
+SERVED_VARIANTS = (*VARIANTS, JS_VARIANT)
+API_PATH = "/api/v1/hashtag"
 
 AD_HOST = "https://ads.example.net"
 APP_STORE = "https://apps.apple.com/app/daily8/id6443621234"
@@ -195,6 +200,8 @@ def render_listing(
     own-host links need it, and without it every link is host-relative.
     """
     ctx = _page_context(site, lang, tag, page, base_url)
+    if variant == JS_VARIANT:
+        return _js_shell(ctx).encode("utf-8")
     chosen = variant_for(site, lang, ctx.tag, page, variant)
     if chosen == "modules":
         html = _modules(ctx, MODULE_CLASSES)
@@ -504,11 +511,12 @@ def render_article(site: Site, story_id: str, *, base_url: str | None = None) ->
     c = MODULE_CLASSES
     base = (base_url or "").rstrip("/")
     title = _e(s.title)
-    body_text = s.excerpt or s.title
-    sentences = re.split(r"(?<=[.!?])\s+", body_text)
-    paragraphs = "".join(
-        f"    <p>{_e(' '.join(sentences[i : i + 2]))}</p>\n" for i in range(0, len(sentences), 2)
-    )
+    paragraphs = "".join(f"    <p>{_e(p)}</p>\n" for p in articles.paragraphs(s))
+    date_text = articles.page_date(site, s)[0] or ""
+    if articles.meta_glued(s):  # the site's glued form: "Express Tribune21-03-2025"
+        meta = f"<span>{_e((s.publisher or '') + date_text)}</span>"
+    else:
+        meta = f"<span>{_e(s.publisher or '')}</span><span>{_e(date_text)}</span>"
     tags = site.hashtags_of(story_id)
     tag_links = "".join(
         f'    <a href="{_e(hashtag_path(s.lang, tag))}">#{_e(tag)}</a>\n' for tag in tags
@@ -532,8 +540,7 @@ def render_article(site: Site, story_id: str, *, base_url: str | None = None) ->
         '<main class="Article_main__Qm2xT">\n'
         f"{image}"
         f'  <h1 class="Article_title__Hh8sB">{title}</h1>\n'
-        f'  <div class="Article_meta__o0Rr4"><span>{_e(s.publisher or "")}</span>'
-        f"<span>{_e(s.date_text or '')}</span></div>\n"
+        f'  <div class="Article_meta__o0Rr4">{meta}</div>\n'
         f'  <div class="Article_body__Ue9aY">\n{paragraphs}  </div>\n'
         f'  <section class="Article_hashtags__b7YwN">\n    <h4>{t["hashtags"]}</h4>\n'
         f"{tag_links}  </section>\n"
@@ -551,3 +558,173 @@ def render_not_found(lang: str = "en") -> bytes:
         f"<title>404 | Daily8</title>\n</head>\n<body>\n<h1>404</h1>\n<p>{t['not_found']}</p>\n"
         "</body>\n</html>\n"
     ).encode()
+
+
+# --- variant js: a script shell, the cards rendered client-side from the JSON API --------------
+#
+# Like the reference /work/shared/daily8/hashtag-en-js.html: the served HTML has no card, only a
+# script that fetches `/api/v1/hashtag?lang=..&tag=..&page=N` and builds the modules markup
+# (cards, the sponsored card with its off-site links, the "Load more" link) in the browser.
+# The API answers from the same model, so `Site.expected` is the oracle for this variant too.
+
+_JS_L10N = {
+    "en": {"loading": "Loading…", "error": "Could not load the stories."},
+    "ar": {"loading": "جارٍ التحميل…", "error": "تعذّر تحميل الأخبار."},
+}
+
+# ES5 plus fetch and URLSearchParams, as the reference page uses; the DOM is built with
+# createElement/textContent, so titles with quotes or angle brackets need no escaping.
+_JS_APP = """
+(function () {
+  var cfg = JSON.parse(document.getElementById('__config').textContent);
+  var C = cfg.classes, T = cfg.text;
+  var root = document.getElementById('__root');
+  var tag = decodeURIComponent(location.pathname.split('/hashtag/')[1] || '');
+  var page = new URLSearchParams(location.search).get('page') || '1';
+  function el(name, attrs, text) {
+    var e = document.createElement(name);
+    for (var k in attrs) { if (attrs[k] != null) e.setAttribute(k, attrs[k]); }
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function add(parent) {
+    for (var i = 1; i < arguments.length; i++) parent.appendChild(arguments[i]);
+    return parent;
+  }
+  function card(s) {
+    var href = cfg.articlePrefix + s.id;
+    var out = el('div', {'class': C.card});
+    var link = add(out, el('a', {'class': C.link, href: href}));
+    if (s.image) add(link, el('img', {'class': C.image, src: s.image, alt: s.title}));
+    add(link, el('h2', {'class': C.ctitle}, s.title));
+    var meta = [];
+    if (s.source) {
+      var attrs = {'class': C.source};
+      if (s.source_url) {
+        attrs = {'class': C.source, href: s.source_url, rel: 'nofollow noopener', target: '_blank'};
+      }
+      meta.push(el(s.source_url ? 'a' : 'span', attrs, s.source));
+    }
+    if (s.date) {
+      var time = el('span', {'class': C.time});
+      add(time, el('img', {src: '/icons/time.svg', alt: 'time'}), document.createTextNode(s.date));
+      meta.push(time);
+    }
+    if (meta.length) {
+      var row = add(out, el('div', {'class': C.meta}));
+      meta.forEach(function (m) { add(row, m); });
+    }
+    var items = s.categories.concat(s.source ? [s.source] : []);
+    if (items.length) {
+      var ul = add(out, el('ul', {'class': C.tags}));
+      items.forEach(function (c) { add(ul, el('li', {}, c)); });
+    }
+    var body = add(out, el('a', {'class': C.body, href: href}));
+    add(body, el('h3', {'class': C.heading}, s.title));
+    if (s.excerpt) add(body, el('p', {'class': C.excerpt}, s.excerpt));
+    if (s.share) add(out, el('button', {'class': C.share, type: 'button'}, T.share));
+    return out;
+  }
+  function promo(p) {
+    var out = el('div', {'class': C.promo});
+    var a = add(out, el('a', {href: p.url, rel: 'sponsored noopener', target: '_blank'}));
+    add(a, el('img', {src: p.image, alt: p.title}), el('h2', {'class': C.promo_title}, p.title));
+    add(out, el('span', {'class': C.promo_label}, T.sponsored));
+    add(out, el('a', {'class': C.promo_more, href: p.next, rel: 'sponsored'}, T.ad_next));
+    return out;
+  }
+  var query = '?lang=' + cfg.lang + '&tag=' + encodeURIComponent(tag);
+  fetch(cfg.api + query + '&page=' + encodeURIComponent(page))
+    .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+    .then(function (data) {
+      var frag = document.createDocumentFragment();
+      add(frag, el('h1', {'class': C.title}, T.h1 + '#' + data.tag));
+      var list = add(frag, el('section', {'class': C.list}));
+      data.stories.forEach(function (s, i) {
+        if (i === 3 && data.promo) add(list, promo(data.promo));
+        add(list, card(s));
+      });
+      if (data.stories.length <= 3 && data.promo) add(list, promo(data.promo));
+      if (data.next) {
+        var nav = add(frag, el('nav', {'class': C.pager}));
+        add(nav, el('a', {rel: 'next', href: '?page=' + data.next}, T.more));
+      }
+      root.textContent = '';
+      root.appendChild(frag);
+    })
+    ['catch'](function () { root.textContent = T.error; });
+})();
+"""
+
+
+def _js_shell(ctx: _Page) -> str:
+    """The listing as a script shell: header, an empty root the script fills, related tags."""
+    t = ctx.t
+    c = MODULE_CLASSES
+    config = {
+        "lang": ctx.lang,
+        "api": API_PATH,
+        "articlePrefix": "/en/article/" if ctx.lang == "en" else "/article/",
+        "classes": c,
+        "text": {k: t[k] for k in ("h1", "more", "share", "sponsored", "ad_next")}
+        | _JS_L10N[ctx.lang],
+    }
+    # JSON inside <script>: "</" must not end the element early.
+    config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    related = "".join(
+        f'<a href="{_e(hashtag_path(ctx.lang, r))}">#{_e(r)}</a>' for r in ctx.related
+    )
+    other_href, other_text = t["other_lang"]
+    return (
+        f'<!DOCTYPE html>\n<html lang="{ctx.lang}" dir="{t["dir"]}">\n<head>\n'
+        '<meta charset="utf-8">\n<title>Daily8</title>\n</head>\n<body>\n'
+        f'<header class="{c["header"]}"><a href="{t["home"]}"><img src="/images/logo.svg" '
+        f'alt="logo"></a><span class="{c["hash"]}">#</span>'
+        f'<a href="{other_href}">{other_text}</a></header>\n'
+        f'<main class="{c["main"]}"><div id="__root">{_JS_L10N[ctx.lang]["loading"]}</div>\n'
+        f'<section class="{c["related"]}"><h4>{t["related"]}</h4>{related}</section></main>\n'
+        f'<script type="application/json" id="__config">{config_json}</script>\n'
+        f"<script>{_JS_APP}</script>\n</body>\n</html>\n"
+    )
+
+
+def api_path(lang: str, tag: str, page: int) -> str:
+    """The JSON API request the js variant's script makes for one listing page."""
+    return f"{API_PATH}?lang={lang}&tag={quote(tag, safe='')}&page={page}"
+
+
+def render_api(site: Site, lang: str, tag: str, page: int) -> bytes:
+    """One listing page as the JSON API returns it (KeyError for an unknown tag or page).
+
+    The shape of /work/shared/daily8/api-hashtag-en.json, with missing fields as null, plus
+    what the modules markup shows beyond it (the publisher's link, the share button, the ad).
+    """
+    ctx = _page_context(site, lang, tag, page, None)
+    stories = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "source": s.publisher,
+            "date": s.date_text,
+            "categories": list(s.categories),
+            "image": s.image,
+            "excerpt": s.excerpt,
+            "source_url": s.source_url,
+            "share": s.share,
+        }
+        for s in ctx.stories
+    ]
+    data = {
+        "tag": ctx.tag,
+        "lang": lang,
+        "page": page,
+        "next": ctx.next_page,
+        "stories": stories,
+        "promo": {
+            "title": ctx.t["ad_title"],
+            "url": ctx.ad_article,
+            "image": f"{AD_HOST}/creative/{ctx.ad_id}.jpg",
+            "next": ctx.ad_pager,
+        },
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")

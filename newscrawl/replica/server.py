@@ -9,7 +9,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from newscrawl.replica.markup import VARIANTS, render_article, render_listing, render_not_found
+from newscrawl.replica import articles
+from newscrawl.replica.markup import (
+    API_PATH,
+    SERVED_VARIANTS,
+    render_api,
+    render_article,
+    render_listing,
+    render_not_found,
+)
 from newscrawl.replica.site import Site
 
 _LISTING = re.compile(r"^(?P<en>/en)?/hashtag/(?P<tag>[^/]+)$")
@@ -48,8 +56,8 @@ class ReplicaServer:
     def __init__(
         self, site: Site, variant: str = "modules", host: str = "127.0.0.1", port: int = 0
     ) -> None:
-        if variant not in VARIANTS:
-            raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
+        if variant not in SERVED_VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}; expected one of {SERVED_VARIANTS}")
         self.site = site
         self.variant = variant
         self.host = host
@@ -128,13 +136,28 @@ class ReplicaServer:
                 return HTTPStatus.NOT_FOUND, html, render_not_found(lang)
             body = render_listing(self.site, lang, tag, page, self.variant, base_url=self.base_url)
             return HTTPStatus.OK, html, body
+        if parts.path == API_PATH:
+            return self._api(parts.query)
         if m := _ARTICLE.match(parts.path):
             lang = "en" if m["en"] else "ar"
             sid = m["id"]
-            if sid in self.site and self.site.story(sid).lang == lang:
+            story = self.site.story(sid) if sid in self.site else None
+            if story is not None and story.lang == lang and not articles.page_missing(story):
                 return HTTPStatus.OK, html, render_article(self.site, sid, base_url=self.base_url)
             return HTTPStatus.NOT_FOUND, html, render_not_found(lang)
         return HTTPStatus.NOT_FOUND, html, render_not_found()
+
+    def _api(self, query: str) -> tuple[int, str, bytes]:
+        """The JSON API the js variant's script calls (served whatever the variant)."""
+        ctype = "application/json; charset=utf-8"
+        params = parse_qs(query)
+        lang = params.get("lang", [""])[0]
+        names = params.get("tag", [])
+        tag = self.site.resolve(lang, names[0]) if names and lang in ("en", "ar") else None
+        page = _page_number(query)
+        if tag is None or page is None or page > self.site.pages(lang, tag):
+            return HTTPStatus.NOT_FOUND, ctype, b'{"error": "not found"}'
+        return HTTPStatus.OK, ctype, render_api(self.site, lang, tag, page)
 
 
 def _page_number(query: str) -> int | None:

@@ -75,6 +75,7 @@ FIELD_LIMITS = {
     "date_text": 64,
     "category": 100,
     "excerpt": 20_000,
+    "body": 100_000,
     "image": 2_000,
 }
 MAX_CATEGORIES = 20
@@ -486,3 +487,107 @@ def _next_url(root: Any, page_url: str, base_url: str) -> str | None:
         if same_site(absolute, base_url) and unquote(urlsplit(absolute).path) == here:
             return absolute.split("#", 1)[0]
     return None
+
+
+# --- story pages ----------------------------------------------------------------------
+
+_HASHTAG_PATH_RE = re.compile(r"^/(?:(en)/)?hashtag/([^/?#]+)/?$")
+
+
+def hashtag_from_url(url: str, base_url: str) -> tuple[str, str] | None:
+    """(lang, tag as the site spells it) for a hashtag listing URL on the site, else None."""
+    if not same_site(url, base_url):
+        return None
+    m = _HASHTAG_PATH_RE.match(urlsplit(url).path)
+    if not m:
+        return None
+    tag = unquote(m.group(2)).strip()
+    return ("en" if m.group(1) else "ar"), tag
+
+
+@dataclass(slots=True)
+class StoryPage:
+    """What a story page shows: headline, publisher, date text, body, hashtags."""
+
+    title: str | None
+    publisher: str | None
+    date_text: str | None
+    body: str | None
+    hashtags: list[str]
+
+
+def parse_story(
+    body: str | bytes | Any, page_url: str, base_url: str, *, root: Any = None
+) -> StoryPage:
+    """The story page object. Signals: the ``h1`` headline, the meta text after it
+    (publisher then date, often glued: ``Express Tribune21-03-2025``), the element whose
+    direct paragraphs hold the most text (the body), and links to hashtag listings."""
+    if root is None:
+        try:
+            root = lxml_html.fromstring(body if body else "<html></html>")
+        except etree.ParserError:
+            root = lxml_html.fromstring("<html></html>")
+    h1 = next(root.iter("h1"), None)
+    title = clean_text(h1.text_content()) if h1 is not None else None
+    publisher, date_text = _story_meta(h1, title)
+    hashtags: list[str] = []
+    for a in root.iter("a"):
+        href = a.get("href")
+        found = hashtag_from_url(urljoin(page_url, href.strip()), base_url) if href else None
+        if found and found[1] not in hashtags:
+            hashtags.append(found[1])
+    cut: list[str] = []
+    return StoryPage(
+        title=_bound(title or None, "title", cut),
+        publisher=_bound(publisher, "publisher", cut),
+        date_text=_bound(date_text, "date_text", cut),
+        body=_story_body(root),
+        hashtags=hashtags,
+    )
+
+
+def _story_meta(h1: Any, title: str | None) -> tuple[str | None, str | None]:
+    """Publisher and date: the first texts after the headline, before the body."""
+    if h1 is None:
+        return None, None
+    texts: list[str] = []
+    icon_seen = False
+    for el in h1.itersiblings():
+        if not isinstance(el.tag, str):
+            continue
+        for tok in _tokens(el):
+            if tok.kind == _ICON:
+                icon_seen = True
+            elif tok.kind == _TEXT and tok.text != title:
+                texts.append(tok.text)
+        if texts and (len(texts) >= 2 or icon_seen or _GLUED_DATE_RE.match(texts[0])):
+            break
+        if len(texts) >= 1 and len(texts[0]) > 200:
+            return None, None  # the body came first: no meta row
+    if not texts:
+        return None, None
+    if len(texts) >= 2 and _DATE_TEXT_RE.match(texts[1]):
+        return texts[0], _strip_glued_label(texts[1])
+    glued = _GLUED_DATE_RE.match(texts[0])
+    if glued:
+        return glued["pub"].strip(), glued["date"]
+    if _DATE_TEXT_RE.match(texts[0]):
+        return None, _strip_glued_label(texts[0])
+    return texts[0], None
+
+
+def _story_body(root: Any) -> str | None:
+    """Paragraphs of the element whose direct ``<p>`` children hold the most text."""
+    best, best_len = None, 0
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+            continue
+        paras = [clean_text(p.text_content()) for p in el if p.tag == "p"]
+        total = sum(len(p) for p in paras)
+        if total > best_len:
+            best, best_len = paras, total
+    if not best:
+        return None
+    text = "\n\n".join(p for p in best if p)
+    limit = FIELD_LIMITS["body"]
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -21,16 +21,33 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.defer import DeferredList
 
 from newscrawl.collect import StoryCollector
-from newscrawl.dates import parse_now, zone
+from newscrawl.dates import DateNormaliser, parse_now, zone
 from newscrawl.failures import failure_reason
+from newscrawl.pipelines.dedupe import SEEN_STORE_FILE
 from newscrawl.sites import daily8
 from newscrawl.sites.blocks import block_marker
+from newscrawl.stores.hashtags import REGISTRY_FILE, HashtagRegistry
+from newscrawl.stores.sqlite import SQLiteSeenStore
 from newscrawl.tags import parse_tag_list, read_tags_file
 from newscrawl.urls import origin
 
 logger = logging.getLogger(__name__)
 
 _TRUE = {"1", "true", "yes", "on"}
+_PRECISION_RANK = {None: 0, "day": 1, "hour": 2, "minute": 3}
+DEFAULT_MAX_HASHTAGS = 20
+
+
+def _count_arg(name: str, value: str | int | None, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+    if n < 0:
+        raise ValueError(f"{name} must be 0 or more, not {value!r}")
+    return n
 
 
 class TagPageSpider(scrapy.Spider):
@@ -45,6 +62,9 @@ class TagPageSpider(scrapy.Spider):
         lang: str = "en",
         max_pages: str | int | None = None,
         refresh: str | bool | None = None,
+        articles: str | bool | None = None,
+        discover: str | int | None = None,
+        max_hashtags: str | int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -63,6 +83,14 @@ class TagPageSpider(scrapy.Spider):
         if self.max_pages is not None and self.max_pages < 1:
             raise ValueError(f"max_pages must be at least 1, not {max_pages!r}")
         self.refresh = str(refresh).lower() in _TRUE if refresh is not None else False
+        self.discover = _count_arg("discover", discover, 0)
+        self.max_hashtags = _count_arg("max_hashtags", max_hashtags, DEFAULT_MAX_HASHTAGS)
+        # Discovery reads hashtags off story pages, so it fetches them.
+        self.articles = self.discover > 0 or (
+            str(articles).lower() in _TRUE if articles is not None else False
+        )
+        self.discovered: list[str] = []  # hashtags found and crawled, in discovery order
+        self._linked: dict[str, int] = {}  # hashtag -> story pages linking it this run
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TagPageSpider:
@@ -73,8 +101,20 @@ class TagPageSpider(scrapy.Spider):
         if spider.max_pages is None:
             spider.max_pages = s.getint("NEWSCRAWL_MAX_PAGES")
         spider.collector = StoryCollector(spider.tags, crawler)
+        spider.data_dir = Path(s.get("NEWSCRAWL_DATA_DIR"))
+        # Dates are normalised by the pipeline; the spider needs them only to order the
+        # release (earliest first) and to tell a more precise story-page date.
+        spider.dates = DateNormaliser(
+            parse_now(s.get("NEWSCRAWL_NOW") or None),
+            s.get("NEWSCRAWL_TIMEZONE"),
+            use_dateparser=False,
+        )
+        spider.seen = None
+        if spider.articles and s.getbool("NEWSCRAWL_EXPORT_ENABLED") and not spider.refresh:
+            spider.seen = SQLiteSeenStore(spider.data_dir / SEEN_STORE_FILE)
         crawler.signals.connect(spider._release_stories, signal=signals.spider_idle)
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 
     def _opened(self) -> None:
@@ -87,24 +127,33 @@ class TagPageSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for tag in self.tags:
-            yield scrapy.Request(
-                daily8.listing_url(self.base_url, self.lang, tag),
-                callback=self.parse,
-                errback=self.listing_failed,
-                cb_kwargs={"tag": tag, "page": 1},
-            )
+            yield self._listing_request(tag, 0)
 
-    def parse(self, response: Response, tag: str, page: int) -> Any:
+    def _listing_request(self, tag: str, depth: int) -> scrapy.Request:
+        return scrapy.Request(
+            daily8.listing_url(self.base_url, self.lang, tag),
+            callback=self.parse,
+            errback=self.listing_failed,
+            cb_kwargs={"tag": tag, "page": 1, "depth": depth},
+        )
+
+    def parse(self, response: Response, tag: str, page: int, depth: int = 0) -> Any:
         stats = self.crawler.stats
         stats.inc_value("newscrawl/pages")
         listing = daily8.parse_listing(
             None, response.url, self.base_url, root=response.selector.root
         )
         crawled_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        new = sum(
-            self.collector.add(card, tag, lang=self.lang, crawled_at=crawled_at)
-            for card in listing.cards
-        )
+        new = 0
+        for card in listing.cards:
+            new_for_tag, new_story = self.collector.add(
+                card, tag, lang=self.lang, crawled_at=crawled_at
+            )
+            new += new_for_tag
+            if new_story and self.articles:
+                request = self._story_request(card, depth)
+                if request is not None:
+                    yield request
         self._report_page(response, tag, page, listing)
         if not listing.next_url:
             return
@@ -121,8 +170,87 @@ class TagPageSpider(scrapy.Spider):
                 listing.next_url,
                 callback=self.parse,
                 errback=self.listing_failed,
-                cb_kwargs={"tag": tag, "page": page + 1},
+                cb_kwargs={"tag": tag, "page": page + 1, "depth": depth},
             )
+
+    def _story_request(self, card: daily8.Card, depth: int) -> scrapy.Request | None:
+        """The story page of a story this run may export (never one exported before)."""
+        if self.seen is not None and self.seen.is_seen(card.id):
+            self.crawler.stats.inc_value("newscrawl/article/skipped_seen")
+            return None
+        return scrapy.Request(
+            card.url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"story_id": card.id, "depth": depth},
+        )
+
+    def parse_article(self, response: Response, story_id: str, depth: int) -> Any:
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/article/fetched")
+        page = daily8.parse_story(None, response.url, self.base_url, root=response.selector.root)
+        story = self.collector.get(story_id)
+        if story is None:
+            return
+        better = self._precision(page.date_text) > self._precision(story.published_raw)
+        if better:
+            stats.inc_value("newscrawl/article/date_from_story_page")
+        if page.body is None:
+            stats.inc_value("newscrawl/article/no_body")
+            logger.info("story page without a body: %s", response.url)
+        self.collector.enrich(story_id, page, use_page_date=better)
+        for tag in page.hashtags:
+            self._linked[tag] = self._linked.get(tag, 0) + 1
+        if depth < self.discover:
+            yield from self._discover(page.hashtags, depth + 1)
+
+    def _discover(self, found: list[str], depth: int) -> Any:
+        for tag in found:
+            if tag in self.tags or tag in self.discovered:
+                continue
+            if len(self.discovered) >= self.max_hashtags:
+                self.crawler.stats.inc_value("newscrawl/discover/over_limit")
+                continue
+            self.discovered.append(tag)
+            self.collector.add_tag(tag)
+            self.crawler.stats.inc_value("newscrawl/discover/hashtags")
+            self.crawler.stats.set_value(f"newscrawl/hashtag/{tag}/stories", 0)
+            logger.info("discovered #%s (depth %d), crawling its listing", tag, depth)
+            yield self._listing_request(tag, depth)
+
+    def article_failed(self, failure: Any) -> None:
+        """A story page that failed for good: the story keeps what its listing showed."""
+        request = failure.request
+        reason = failure_reason(failure)
+        self.crawler.stats.inc_value("newscrawl/article/failed")
+        self.crawler.stats.inc_value(f"newscrawl/article/failed/{reason}")
+        logger.warning(
+            "story page failed (%s); the story is exported as its listing showed it: %s",
+            reason,
+            request.url,
+        )
+
+    def _precision(self, text: str | None) -> int:
+        return _PRECISION_RANK[self.dates.normalise(text, self.lang).precision]
+
+    def _release_order(self, story: Any) -> tuple[str, str]:
+        # Earliest first (undated last): a group's first copy reaches the pipelines first.
+        value = self.dates.normalise(story.published_raw, self.lang).value
+        return (value or "~", story.id)
+
+    def _closed(self) -> None:
+        if self.seen is not None:
+            self.seen.close()
+        if self._linked:
+            crawled = self.collector.tag_counts()
+            registry = HashtagRegistry(self.data_dir / REGISTRY_FILE)
+            registry.record(
+                self.lang,
+                datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                self._linked,
+                {t: crawled.get(t, 0) for t in self._linked if t in crawled},
+            )
+            registry.close()
 
     def _report_page(
         self, response: Response, tag: str, page: int, listing: daily8.Listing
@@ -223,7 +351,7 @@ class TagPageSpider(scrapy.Spider):
         Stories are held until every listing is crawled because a story's ``hashtags``
         are known only then. Items sent now keep the engine busy, so it closes after them.
         """
-        stories = self.collector.release()
+        stories = self.collector.release(self._release_order)
         if not stories:
             return
         engine = self.crawler.engine
