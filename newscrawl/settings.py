@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from newscrawl.schema import STORY_SCHEMA_PATH
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
@@ -65,6 +67,53 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # --- scheduled runs: runner, run reports, monitors (see README, "Running from cron") --
+# Thresholds and their meaning: docs/OPERATIONS.md, "Monitors".
+# One run at a time per data dir (newscrawl/lock.py): a crawl that exports holds the lock.
+ADDONS = {**ADDONS, "newscrawl.lock.CrawlLock": 10}
+# Days to keep logs, run reports and exports (by run id); 0 keeps everything. The cron
+# runner prunes after its crawls; the seen-store is never pruned.
+NEWSCRAWL_RETENTION_DAYS = float(os.environ.get("NEWSCRAWL_RETENTION_DAYS", "30"))
+
+# spidermon runs newscrawl's close-of-run suite; its results go into the run report.
+SPIDERMON_ENABLED = True
+EXTENSIONS = {**EXTENSIONS, "spidermon.contrib.scrapy.extensions.Spidermon": 510}
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CloseMonitorSuite"]
+# The stories this run exports (after dedupe, so a steady incremental run validates a few,
+# not every story listed: about 1 ms each here) are checked against the export's JSON
+# Schema. Errors are only counted: never added to the item (a `_validation` field would
+# break the export's schema), never dropped (dedupe has already staged the story).
+ITEM_PIPELINES = {
+    **ITEM_PIPELINES,
+    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 350,
+}
+SPIDERMON_VALIDATION_SCHEMAS = [str(STORY_SCHEMA_PATH)]
+SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS = False
+SPIDERMON_VALIDATION_DROP_ITEMS_WITH_ERRORS = False
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+# Any ERROR line fails the run: spider exceptions, a listing that failed, a failed export.
+SPIDERMON_MAX_ERRORS = 0
+# Share of exported stories that have each field (None counts as missing).
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
+SPIDERMON_FIELD_COVERAGE_RULES = {
+    "Story/title": 1.0,
+    "Story/publisher": 0.8,
+    "Story/published": 0.8,
+}
+# Coverage of a handful of new stories says little: below this many it is not judged.
+NEWSCRAWL_MONITOR_COVERAGE_MIN_STORIES = 10
+# Listing pages fetched, and distinct stories listed (new or not), that a run must reach.
+NEWSCRAWL_MONITOR_MIN_PAGES = 1
+NEWSCRAWL_MONITOR_MIN_STORIES = 1
+NEWSCRAWL_MONITOR_MAX_LISTING_FAILURES = 0  # failed for good, blocked, or not on the site
+# Flag a hashtag that listed stories in the last good run of its language and none now.
+NEWSCRAWL_MONITOR_SILENT_HASHTAGS = True
+# spidermon actions (import paths) run when a monitor fails; the webhook does nothing
+# unless NEWSCRAWL_WEBHOOK_URL is set (from the environment: it is often a secret).
+NEWSCRAWL_MONITOR_FAILED_ACTIONS = ["newscrawl.monitors.WebhookAction"]
+NEWSCRAWL_WEBHOOK_URL = os.environ.get("NEWSCRAWL_WEBHOOK_URL", "")
+NEWSCRAWL_WEBHOOK_TIMEOUT = 10.0
 
 # --- faults and hostile input (see README, "When the site misbehaves") --------------
 DOWNLOADER_MIDDLEWARES = {
