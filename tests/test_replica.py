@@ -8,7 +8,6 @@ import selectors
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
@@ -433,12 +432,10 @@ def test_same_seed_same_bytes(servers, site):
     assert served == render_listing(again, "en", "Prince&Knight", 2, "utility", base_url=base)
 
 
-def test_benchmark_sized_site_builds_fast():
-    started = time.perf_counter()
+def test_benchmark_sized_site_builds():
+    # How fast it builds is measured by `make bench`, not asserted here.
     big = build_site(n_tags_en=500, n_tags_ar=0, pages_per_tag=5, cards_per_page=20)
-    built = time.perf_counter() - started
     assert len(big.tags("en")) == len(set(big.tags("en"))) == 500
-    assert built < 2.0, f"building took {built:.2f}s"
     tag = big.tags("en")[-1]
     page = render_listing(big, "en", tag, big.pages("en", tag), "mixed")
     assert len(story_ids("http://h/", parse(page))) == len(
