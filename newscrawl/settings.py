@@ -66,7 +66,7 @@ TELNETCONSOLE_ENABLED = False
 # An unattended crawler opens no control ports.
 REMOTE_CONTROL_ENABLED = False
 
-# --- scheduled runs: runner, run reports, monitors (see README, "Running from cron") --
+# --- scheduled runs: runner, reports, monitors (README "Running from cron"; docs/OPERATIONS.md)
 # Thresholds and their meaning: docs/OPERATIONS.md, "Monitors".
 # One run at a time per data dir (newscrawl/lock.py): a crawl that exports holds the lock.
 ADDONS = {**ADDONS, "newscrawl.lock.CrawlLock": 10}
@@ -121,6 +121,70 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.guard.RequestGuardMiddleware": 50,
     # After decompression (590), before anything reads the text.
     "newscrawl.middlewares.charset.CharsetRepairMiddleware": 580,
+    # Scrapy's retry and redirects in their places, replaced by ones that wait before a retry
+    # and refuse redirect loops (Scrapy's drop a looping page silently). docs/FAULTS.md.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.backoff.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    # 579: reads the page after the charset repair (580), as Scrapy's did at 580.
+    "newscrawl.middlewares.redirect.LoopSafeMetaRefreshMiddleware": 579,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.middlewares.redirect.LoopSafeRedirectMiddleware": 600,
 }
+# Retries (RETRY_TIMES above, RETRY_HTTP_CODES: Scrapy's 5xx, 408, 429) wait before each
+# try: BASE * 2**(n-1) seconds with jitter, at most MAX, and at least what a Retry-After
+# asks. A Retry-After over RETRY_AFTER_MAX gives the page up at once (counted). Worst case
+# per page with the defaults: 4 tries of DOWNLOAD_TIMEOUT plus about 14 s of waiting.
+NEWSCRAWL_RETRY_BACKOFF_BASE = float(os.environ.get("NEWSCRAWL_RETRY_BACKOFF_BASE", "2"))
+NEWSCRAWL_RETRY_BACKOFF_MAX = float(os.environ.get("NEWSCRAWL_RETRY_BACKOFF_MAX", "60"))
+NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "120"))
+# DOWNLOAD_TIMEOUT (above) covers the whole download, so a page sent a byte at a time ends too.
+# A listing page is tens of KB: 16 MB is far past any real one. Also applied to the size
+# after decompression, so a gzip bomb stops there; WARNSIZE only logs.
+DOWNLOAD_MAXSIZE = 16 * 2**20
+DOWNLOAD_WARNSIZE = 4 * 2**20
+# A body shorter than its Content-Length fails (and is retried), it is never parsed half.
+DOWNLOAD_FAIL_ON_DATALOSS = True
+# Redirects a page may take before it counts as failed (Scrapy's default is 20).
+REDIRECT_MAX_TIMES = 5
 
-# --- JavaScript rendering: Splash, Playwright (see README, "JavaScript pages") ----------
+# --- JavaScript rendering: Splash, Playwright (README "JavaScript pages"; docs/JS.md) ----------
+# How listing pages are fetched (docs/JS.md): -a render=auto|splash|playwright wins over this.
+# auto: plain HTML, and a page that is a script shell with no story card is fetched again,
+# rendered by NEWSCRAWL_RENDER_AUTO ("splash" or "playwright"; empty: Splash when SPLASH_URL
+# is set, else none, and the shells are counted and logged as missing stories).
+NEWSCRAWL_RENDER = os.environ.get("NEWSCRAWL_RENDER", "auto")
+NEWSCRAWL_RENDER_AUTO = os.environ.get("NEWSCRAWL_RENDER_AUTO", "")
+ADDONS = {**ADDONS, "newscrawl.render.Rendering": 20}
+# A rendered page is ready when this matches (a Daily8 story link), or when the network has
+# been quiet for NEWSCRAWL_RENDER_IDLE seconds (an empty listing); TIMEOUT bounds one render.
+NEWSCRAWL_RENDER_READY = 'a[href*="/article/"]'
+NEWSCRAWL_RENDER_TIMEOUT = float(os.environ.get("NEWSCRAWL_RENDER_TIMEOUT", "20"))
+NEWSCRAWL_RENDER_IDLE = float(os.environ.get("NEWSCRAWL_RENDER_IDLE", "0.5"))
+# Splash: the server (its HTTP auth, if any, from the environment only: never in the repo).
+SPLASH_URL = os.environ.get("SPLASH_URL", "")
+SPLASH_USER = os.environ.get("SPLASH_USER", "")
+SPLASH_PASS = os.environ.get("SPLASH_PASS", "")
+# Playwright drives the system's chromium (never `playwright install`); or, with
+# PLAYWRIGHT_CDP_URL, a browser already running elsewhere.
+NEWSCRAWL_CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
+PLAYWRIGHT_CDP_URL = os.environ.get("PLAYWRIGHT_CDP_URL", "")
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": NEWSCRAWL_CHROMIUM,
+    "headless": True,
+    # No sandbox as root in a container; /dev/shm is small there. The rest: chromium phones
+    # home for updates, sync and field trials, which a crawler has no use for.
+    "args": [
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        # Images are never read: not even requested (fewer round trips through Playwright).
+        "--blink-settings=imagesEnabled=false",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = NEWSCRAWL_RENDER_TIMEOUT * 1000
+PLAYWRIGHT_ABORT_REQUEST = "newscrawl.render.skip_heavy_resource"

@@ -94,3 +94,122 @@ def crawl(replica: ReplicaServer, tmp_path: Path):
         return run_crawl(replica.base_url, data_dir or tmp_path / "data", *args, **kw)
 
     return _crawl
+
+
+# --- JavaScript renderers: a real Splash and a real chromium, one each per session -----------
+# (tests/test_render.py, tests/test_splash_compat.py). Imports are local: this section is
+# appended to a shared file.
+
+
+def renderer_missing(reason: str) -> None:
+    """Skip with *reason* on a developer's machine; in CI (CI=true) a missing renderer fails."""
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"renderer missing in CI (CI=true): {reason}")
+    pytest.skip(reason)
+
+
+def _free_loopback_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM by PID, then SIGKILL if it has not exited within 30 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _tail(path: Path, n: int = 1500) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")[-n:] if path.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def splash_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`scripts/splash-server PORT` on a free loopback port (installing Splash on first use)."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = _free_loopback_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("splash") / "splash.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(ROOT / "scripts" / "splash-server"), str(port)], stdout=out, stderr=out
+        )
+    try:
+        # First use installs Debian packages and a venv (about a minute); later starts ~3 s.
+        deadline = time.monotonic() + 600
+        while True:
+            if proc.poll() is not None:
+                renderer_missing(
+                    f"Splash: scripts/splash-server exited {proc.returncode}: {_tail(log)}"
+                )
+            try:
+                with urllib.request.urlopen(url + "/_ping", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"Splash did not answer {url}/_ping within 600 s: {_tail(log)}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def chromium_cdp_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Debian's chromium, headless, its DevTools on a free loopback port (PLAYWRIGHT_CDP_URL)."""
+    import importlib.util
+    import time
+
+    executable = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
+    if not os.access(executable, os.X_OK):
+        renderer_missing(f"Playwright: no chromium at {executable} (apt-get install chromium)")
+    if importlib.util.find_spec("scrapy_playwright") is None:
+        renderer_missing("Playwright: scrapy-playwright is not installed (make venv)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    log = profile.parent / "chromium.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                executable,
+                "--headless",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",  # it picks a free one and writes it down
+                f"--user-data-dir={profile}",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--blink-settings=imagesEnabled=false",
+                "about:blank",
+            ],
+            stdout=out,
+            stderr=out,
+        )
+    try:
+        active = profile / "DevToolsActivePort"  # "<port>\n<browser path>" once listening
+        deadline = time.monotonic() + 60
+        while not (active.exists() and active.read_text().strip()):
+            if proc.poll() is not None:
+                renderer_missing(f"Playwright: chromium exited {proc.returncode}: {_tail(log)}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"chromium wrote no DevToolsActivePort within 60 s: {_tail(log)}")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{active.read_text().split()[0]}"
+    finally:
+        _stop(proc)

@@ -6,17 +6,28 @@ library, so it starts fast in a subprocess.
 
 from __future__ import annotations
 
-from newscrawl.replica.markup import VARIANTS, hashtag_path, render_article, render_listing
+from newscrawl.replica.markup import (
+    JS_VARIANT,
+    SERVED_VARIANTS,
+    VARIANTS,
+    hashtag_path,
+    render_api,
+    render_article,
+    render_listing,
+)
 from newscrawl.replica.server import ReplicaServer
 from newscrawl.replica.site import Site, Story, build_site
 
 __all__ = [
+    "JS_VARIANT",
+    "SERVED_VARIANTS",
     "VARIANTS",
     "ReplicaServer",
     "Site",
     "Story",
     "build_site",
     "hashtag_path",
+    "render_api",
     "render_article",
     "render_listing",
 ]

@@ -70,7 +70,7 @@ L10N = {
     },
 }
 
-# The CSS-module classes of the reference pages (/work/shared/daily8/hashtag-en.html).
+# The CSS-module classes of the reference pages (tests/files/daily8/hashtag-en.html).
 MODULE_CLASSES = {
     "header": "Header_header__3kF9a",
     "hash": "Header_hash__Q2b1x",
@@ -562,7 +562,7 @@ def render_not_found(lang: str = "en") -> bytes:
 
 # --- variant js: a script shell, the cards rendered client-side from the JSON API --------------
 #
-# Like the reference /work/shared/daily8/hashtag-en-js.html: the served HTML has no card, only a
+# Like the reference tests/files/daily8/hashtag-en-js.html: the served HTML has no card, only a
 # script that fetches `/api/v1/hashtag?lang=..&tag=..&page=N` and builds the modules markup
 # (cards, the sponsored card with its off-site links, the "Load more" link) in the browser.
 # The API answers from the same model, so `Site.expected` is the oracle for this variant too.
@@ -696,7 +696,7 @@ def api_path(lang: str, tag: str, page: int) -> str:
 def render_api(site: Site, lang: str, tag: str, page: int) -> bytes:
     """One listing page as the JSON API returns it (KeyError for an unknown tag or page).
 
-    The shape of /work/shared/daily8/api-hashtag-en.json, with missing fields as null, plus
+    The shape of tests/files/daily8/api-hashtag-en.json, with missing fields as null, plus
     what the modules markup shows beyond it (the publisher's link, the share button, the ad).
     """
     ctx = _page_context(site, lang, tag, page, None)

@@ -63,7 +63,7 @@ class _Seed:
     rel: tuple[str, int] | None  # shown relative as (unit, n), or None: shown as a date
 
 
-# The stories of the reference pages in /work/shared/daily8, pinned on the first tag of each
+# The stories of the reference pages in tests/files/daily8, pinned on the first tag of each
 # language so that the replica's first page looks like the evidence.
 _REFERENCE = {
     "en": (
