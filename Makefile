@@ -32,3 +32,16 @@ format: venv
 
 clean:
 	rm -rf $(VENV) data/demo .pytest_cache .ruff_cache
+
+## bench: newscrawl beside bare Scrapy and dateparser on a large loopback replica; writes
+## BENCHMARKS.md (about 10 min; `make bench BENCH_ARGS=--quick` for a tiny site, --profile adds py-spy)
+.PHONY: bench
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+bench: venv $(BENCH_STAMP)
+	$(PY) -m newscrawl.bench $(BENCH_ARGS)

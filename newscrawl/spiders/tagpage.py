@@ -17,8 +17,9 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import DeferredList
+from twisted.python.failure import Failure
 
 from newscrawl.collect import StoryCollector
 from newscrawl.dates import DateNormaliser, parse_now, zone
@@ -54,6 +55,7 @@ class TagPageSpider(scrapy.Spider):
     """Hashtag listings → one Story per story card, all its hashtags merged, per run."""
 
     name = "tagpage"
+    _releasing = False  # True while released stories are still going through the pipelines
 
     def __init__(
         self,
@@ -351,16 +353,22 @@ class TagPageSpider(scrapy.Spider):
         Stories are held until every listing is crawled because a story's ``hashtags``
         are known only then. Items sent now keep the engine busy, so it closes after them.
         """
+        if self._releasing:  # between two batches the engine looks idle: it is not
+            raise DontCloseSpider
         stories = self.collector.release(self._release_order)
         if not stories:
             return
         engine = self.crawler.engine
-        done = [
-            deferred_from_coro(engine.scraper.start_itemproc_async(story, response=None))
-            for story in stories
-        ]
-        DeferredList(done).addBoth(lambda _: _wake(engine))
+        self._releasing = True
+        deferred_from_coro(_send_in_batches(engine, stories)).addBoth(self._released)
         raise DontCloseSpider
+
+    def _released(self, result: Any) -> None:
+        self._releasing = False
+        if isinstance(result, Failure):
+            self.crawler.stats.inc_value("newscrawl/release/failed")
+            logger.error("sending the stories to the pipelines failed: %s", result.getTraceback())
+        _wake(self.crawler.engine)
 
 
 def _check_settings(s: Any) -> None:
@@ -370,6 +378,23 @@ def _check_settings(s: Any) -> None:
         raise ValueError(f"NEWSCRAWL_BASE_URL must be an http(s) URL with a host, not {base!r}")
     parse_now(s.get("NEWSCRAWL_NOW") or None)
     zone(s.get("NEWSCRAWL_TIMEZONE"))
+
+
+# Stories in the pipelines at once on release. All of a run at once held every story's
+# processing state together: +140 MiB peak RSS at 16k stories, +280 MiB at 33k (make bench).
+_RELEASE_BATCH = 100
+
+
+async def _send_in_batches(engine: Any, stories: list[Any]) -> None:
+    """Every story through the pipelines, in order, a batch at a time; sent ones are freed."""
+    stories.reverse()
+    while stories:
+        batch = [stories.pop() for _ in range(min(_RELEASE_BATCH, len(stories)))]
+        done = [
+            deferred_from_coro(engine.scraper.start_itemproc_async(story, response=None))
+            for story in batch
+        ]
+        await maybe_deferred_to_future(DeferredList(done))
 
 
 def _wake(engine: Any) -> None:

@@ -1,0 +1,7 @@
+"""``python -m newscrawl.bench``: see ``newscrawl.bench.runner``."""
+
+import sys
+
+from newscrawl.bench.runner import main
+
+sys.exit(main())
