@@ -106,19 +106,39 @@ def same_site(url: str, base_url: str) -> bool:
 
 def story_link(href: str | None, page_url: str, base_url: str) -> tuple[str, str] | None:
     """(id, canonical absolute URL) if *href* is a story on the site's own host."""
-    if not href:
-        return None
-    try:
-        absolute = urljoin(page_url, href.strip())
-        parts = urlsplit(absolute)
-    except ValueError:
-        return None
-    if not same_site(absolute, base_url):
-        return None
-    m = ARTICLE_PATH_RE.match(parts.path)
-    if not m:
-        return None
-    return m.group(1), urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    return _Links(page_url, base_url).story(href)
+
+
+class _Links:
+    """Resolves a page's links against the site once per page, not once per link."""
+
+    def __init__(self, page_url: str, base_url: str) -> None:
+        self.page_url = page_url
+        self.site = origin(base_url)
+        page = urlsplit(page_url)
+        # A host-relative href ("/en/article/...") on a page of the site is on the site:
+        # the common case needs no URL parsing at all.
+        self.prefix = f"{page.scheme}://{page.netloc}" if origin(page_url) == self.site else None
+
+    def story(self, href: str | None) -> tuple[str, str] | None:
+        if not href:
+            return None
+        h = href.strip()
+        if self.prefix and h[:1] == "/" and h[1:2] != "/" and "/." not in h and "\\" not in h:
+            path = h.split("#", 1)[0].split("?", 1)[0]
+            m = ARTICLE_PATH_RE.match(path)
+            return (m.group(1), self.prefix + path.rstrip("/")) if m else None
+        try:
+            absolute = urljoin(self.page_url, h)
+            parts = urlsplit(absolute)
+        except ValueError:
+            return None
+        if self.site is None or origin(absolute) != self.site:
+            return None
+        m = ARTICLE_PATH_RE.match(parts.path)
+        if not m:
+            return None
+        return m.group(1), urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 @dataclass(slots=True)
@@ -417,8 +437,9 @@ def parse_listing(
         except etree.ParserError:  # only whitespace or comments: a page with nothing on it
             root = lxml_html.fromstring("<html></html>")
     links: list[tuple[Any, str, str]] = []
+    resolve = _Links(page_url, base_url).story
     for a in root.iter("a"):
-        hit = story_link(a.get("href"), page_url, base_url)
+        hit = resolve(a.get("href"))
         if hit:
             links.append((a, hit[0], hit[1]))
 
