@@ -188,3 +188,54 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = NEWSCRAWL_RENDER_TIMEOUT * 1000
 PLAYWRIGHT_ABORT_REQUEST = "newscrawl.render.skip_heavy_resource"
+
+# --- syndicated copies ---
+# The same wire story republished by several publishers gets `duplicate_of` = the id of its
+# group's original (docs/SYNDICATION.md: method, measured precision/recall, the 1M figures).
+NEWSCRAWL_SYNDICATION_ENABLED = os.environ.get("NEWSCRAWL_SYNDICATION_ENABLED", "1") not in (
+    "0",
+    "false",
+)
+# Drop copies from the export instead of marking them (counted newscrawl/drop/syndicated_copy).
+NEWSCRAWL_SYNDICATION_DROP = os.environ.get("NEWSCRAWL_SYNDICATION_DROP", "0") not in ("0", "false")
+# A copy: estimated Jaccard similarity of the word-shingle sets at least this.
+NEWSCRAWL_SYNDICATION_THRESHOLD = float(os.environ.get("NEWSCRAWL_SYNDICATION_THRESHOLD", "0.5"))
+# Texts with fewer shingles than this (a bare headline) are never grouped.
+NEWSCRAWL_SYNDICATION_MIN_SHINGLES = int(os.environ.get("NEWSCRAWL_SYNDICATION_MIN_SHINGLES", "10"))
+# How fingerprints are made: changing one needs the stored fingerprints reset (see the doc).
+NEWSCRAWL_SYNDICATION_SHINGLE_SIZE = int(os.environ.get("NEWSCRAWL_SYNDICATION_SHINGLE_SIZE", "3"))
+NEWSCRAWL_SYNDICATION_NUM_PERM = int(os.environ.get("NEWSCRAWL_SYNDICATION_NUM_PERM", "128"))
+NEWSCRAWL_SYNDICATION_BANDS = int(os.environ.get("NEWSCRAWL_SYNDICATION_BANDS", "32"))
+# After dedupe (300): only stories being exported are grouped and fingerprinted.
+ITEM_PIPELINES = {
+    **ITEM_PIPELINES,
+    "newscrawl.pipelines.syndication.SyndicationPipeline": 400,
+}
+
+# --- distributed crawling on Redis ---
+# docs/REDIS.md. NEWSCRAWL_BACKEND=redis (the RedisBackend add-on, so `-s` works too) puts the
+# scheduler queue, the request dupefilter (scrapy-redis) and the seen-store in the Redis at
+# REDIS_URL (from the environment: it may hold a password). Workers started with the same
+# command share one fleet run: one frontier, and claims that export each story once.
+NEWSCRAWL_BACKEND = os.environ.get("NEWSCRAWL_BACKEND", "sqlite")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+ADDONS = {**ADDONS, "newscrawl.fleet.RedisBackend": 5}
+# Every key starts with this (one Redis can hold several independent deployments).
+NEWSCRAWL_REDIS_PREFIX = os.environ.get("NEWSCRAWL_REDIS_PREFIX", "newscrawl")
+# The fleet run a worker joins: this name if set (e.g. from cron: `date +%Y%m%d%H`), else a
+# digest of the command (spider, site, lang, sorted hashtags, arguments) and its start time
+# rounded to the nearest NEWSCRAWL_FLEET_WINDOW seconds (0: no window).
+NEWSCRAWL_FLEET_RUN = os.environ.get("NEWSCRAWL_FLEET_RUN", "")
+NEWSCRAWL_FLEET_WINDOW = float(os.environ.get("NEWSCRAWL_FLEET_WINDOW", "3600"))
+# A run whose heartbeat is older than this is dead: its claims and requests are taken over.
+# Longer than any stall of a worker; shorter means a killed worker's share is redone sooner.
+NEWSCRAWL_REDIS_HEARTBEAT_TTL = float(os.environ.get("NEWSCRAWL_REDIS_HEARTBEAT_TTL", "30"))
+# How often a worker with nothing to do asks the fleet for requests (seconds).
+NEWSCRAWL_FLEET_POLL = float(os.environ.get("NEWSCRAWL_FLEET_POLL", "0.5"))
+# A fleet run's queue and dupefilter expire this long after its last heartbeat (the last
+# worker out deletes them at once); a dead run's records, this long after it stopped.
+NEWSCRAWL_FLEET_TTL = int(os.environ.get("NEWSCRAWL_FLEET_TTL", str(24 * 3600)))
+NEWSCRAWL_REDIS_RUN_TTL = int(os.environ.get("NEWSCRAWL_REDIS_RUN_TTL", str(7 * 24 * 3600)))
+# scrapy-redis keys for a fleet run (%(prefix)s, %(spider)s and %(fleet)s are filled in).
+SCHEDULER_QUEUE_KEY = "%(prefix)s:fleet:%(spider)s:%(fleet)s:requests"
+SCHEDULER_DUPEFILTER_KEY = "%(prefix)s:fleet:%(spider)s:%(fleet)s:dupefilter"

@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from newscrawl import exports
+from newscrawl.stores import StoryClaimed
 from newscrawl.stores.sqlite import SQLiteSeenStore
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ class DedupePipeline:
     """Drops in-run duplicates and stories a complete earlier export already holds.
 
     Stats: ``newscrawl/drop/in_run_duplicate``, ``newscrawl/drop/seen_before``,
-    ``newscrawl/dedupe/new``, ``newscrawl/dedupe/recovered_runs``.
+    ``newscrawl/dedupe/new``, ``newscrawl/dedupe/recovered_runs``,
+    ``newscrawl/drop/claimed_by_other_run`` (Redis backend: another worker exports it).
     """
 
     def __init__(
@@ -57,11 +59,16 @@ class DedupePipeline:
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         s = crawler.settings
         data_dir = Path(s.get("NEWSCRAWL_DATA_DIR"))
-        store = None
-        if s.getbool("NEWSCRAWL_EXPORT_ENABLED"):
-            store = SQLiteSeenStore(data_dir / SEEN_STORE_FILE)
         spider = crawler.spider
         refresh = bool(getattr(spider, "refresh", False))
+        store = None
+        if s.getbool("NEWSCRAWL_EXPORT_ENABLED"):
+            if s.get("NEWSCRAWL_BACKEND") == "redis":  # shared by a fleet: docs/REDIS.md
+                from newscrawl.fleet import redis_seen_store
+
+                store = redis_seen_store(s, check_seen=not refresh)
+            else:
+                store = SQLiteSeenStore(data_dir / SEEN_STORE_FILE)
         pipe = cls(
             store,
             crawler.stats,
@@ -105,9 +112,13 @@ class DedupePipeline:
         if self.store is not None and not self.refresh and self.store.is_seen(story_id):
             self.stats.inc_value("newscrawl/drop/seen_before")
             raise DropItem(f"story {story_id} exported by an earlier run", log_level="DEBUG")
-        self._run_ids.add(story_id)
         if self.store is not None:
-            self.store.stage(self.run_id, story_id)
+            try:
+                self.store.stage(self.run_id, story_id)
+            except StoryClaimed as claimed:  # another worker of the fleet exports it
+                self.stats.inc_value("newscrawl/drop/claimed_by_other_run")
+                raise DropItem(str(claimed), log_level="DEBUG") from None
+        self._run_ids.add(story_id)
         self.stats.inc_value("newscrawl/dedupe/new")
         return item
 

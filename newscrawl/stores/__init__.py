@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFingerprint:
+    """A story's fingerprint as the store keeps it (see ``newscrawl.syndication``)."""
+
+    id: str
+    original: str | None  # the id of its group's original; None when it is one
+    size: int  # shingles in its text
+    signature: bytes  # one byte per MinHash permutation
+    staged: bool = False  # staged by the current run, not yet promoted
+
+
+class StoryClaimed(Exception):
+    """``stage()`` refused: another live run has the story staged (a shared store, Redis)."""
 
 
 class SeenStore(Protocol):
@@ -15,7 +32,8 @@ class SeenStore(Protocol):
 
     def is_seen(self, story_id: str) -> bool: ...
 
-    def stage(self, run_id: str, story_id: str) -> None: ...
+    def stage(self, run_id: str, story_id: str) -> None:
+        """Stage for *run_id*; a store shared by live runs raises StoryClaimed if taken."""
 
     def flush(self) -> None:
         """Make staged ids durable (called before the export is renamed into place)."""
@@ -27,5 +45,19 @@ class SeenStore(Protocol):
         """Run *run_id*'s export never completed: forget its staged ids. Returns how many."""
 
     def staged_runs(self) -> list[str]: ...
+
+    # Syndicated copies: fingerprints follow the ids' staged/seen states, promoted and
+    # discarded with them.
+    def bind_fingerprints(self, params: str) -> str:
+        """Record how fingerprints are made if none are stored; returns what is recorded."""
+
+    def fingerprint_of(self, run_id: str, story_id: str) -> StoredFingerprint | None: ...
+
+    def similar(self, run_id: str, keys: Sequence[int], limit: int) -> list[StoredFingerprint]:
+        """Seen fingerprints and *run_id*'s staged ones that share a band key with *keys*."""
+
+    def stage_fingerprint(
+        self, run_id: str, fingerprint: StoredFingerprint, keys: Sequence[int]
+    ) -> None: ...
 
     def close(self) -> None: ...
