@@ -24,11 +24,10 @@ from twisted.python.failure import Failure
 from newscrawl.collect import StoryCollector
 from newscrawl.dates import DateNormaliser, parse_now, zone
 from newscrawl.failures import failure_reason
-from newscrawl.pipelines.dedupe import SEEN_STORE_FILE
+from newscrawl.pipelines.dedupe import DedupePipeline
 from newscrawl.sites import daily8
 from newscrawl.sites.blocks import block_marker
 from newscrawl.stores.hashtags import REGISTRY_FILE, HashtagRegistry
-from newscrawl.stores.sqlite import SQLiteSeenStore
 from newscrawl.tags import parse_tag_list, read_tags_file
 from newscrawl.urls import origin
 
@@ -111,9 +110,6 @@ class TagPageSpider(scrapy.Spider):
             s.get("NEWSCRAWL_TIMEZONE"),
             use_dateparser=False,
         )
-        spider.seen = None
-        if spider.articles and s.getbool("NEWSCRAWL_EXPORT_ENABLED") and not spider.refresh:
-            spider.seen = SQLiteSeenStore(spider.data_dir / SEEN_STORE_FILE)
         crawler.signals.connect(spider._release_stories, signal=signals.spider_idle)
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
@@ -177,7 +173,8 @@ class TagPageSpider(scrapy.Spider):
 
     def _story_request(self, card: daily8.Card, depth: int) -> scrapy.Request | None:
         """The story page of a story this run may export (never one exported before)."""
-        if self.seen is not None and self.seen.is_seen(card.id):
+        seen = self._seen_store()
+        if seen is not None and seen.is_seen(card.id):
             self.crawler.stats.inc_value("newscrawl/article/skipped_seen")
             return None
         return scrapy.Request(
@@ -186,6 +183,14 @@ class TagPageSpider(scrapy.Spider):
             errback=self.article_failed,
             cb_kwargs={"story_id": card.id, "depth": depth},
         )
+
+    def _seen_store(self) -> Any:
+        """The dedupe pipeline's seen-store (SQLite or Redis): story pages are fetched only
+        for stories it does not hold. None with refresh=1 or without exports."""
+        if self.refresh:
+            return None
+        dedupe = self.crawler.get_item_pipeline(DedupePipeline)
+        return dedupe.store if dedupe is not None else None
 
     def parse_article(self, response: Response, story_id: str, depth: int) -> Any:
         stats = self.crawler.stats
@@ -241,8 +246,6 @@ class TagPageSpider(scrapy.Spider):
         return (value or "~", story.id)
 
     def _closed(self) -> None:
-        if self.seen is not None:
-            self.seen.close()
         if self._linked:
             crawled = self.collector.tag_counts()
             registry = HashtagRegistry(self.data_dir / REGISTRY_FILE)
@@ -332,7 +335,7 @@ class TagPageSpider(scrapy.Spider):
                     "#%s does not exist on the site (HTTP %d for %s)",
                     tag,
                     response.status,
-                    request.url,
+                    _page_url(request),
                 )
                 return
         reason = failure_reason(failure)
@@ -344,7 +347,7 @@ class TagPageSpider(scrapy.Spider):
             tag,
             page,
             reason,
-            request.url,
+            _page_url(request),
         )
 
     def _release_stories(self) -> None:
@@ -369,6 +372,15 @@ class TagPageSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/release/failed")
             logger.error("sending the stories to the pipelines failed: %s", result.getTraceback())
         _wake(self.crawler.engine)
+
+
+def _page_url(request: Any) -> str:
+    """The listing page a request is for: not a redirect's target, not a renderer's URL."""
+    redirected = request.meta.get("redirect_urls")
+    if redirected:
+        return redirected[0]
+    rendered = request.meta.get("splash", {}).get("args", {}).get("url")
+    return rendered or request.url
 
 
 def _check_settings(s: Any) -> None:
