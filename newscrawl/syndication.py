@@ -20,9 +20,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 #: Bump when normalisation or shingling changes: fingerprints made by another version
 #: cannot be compared, and the store refuses to mix them (see ``Fingerprinter.params``).
@@ -125,8 +125,9 @@ class Fingerprinter:
         self.rows = num_perm // bands
         self.shingle_size = shingle_size
         self.seed = seed
-        # The permutations cost as much as hashing a story; draw them once.
-        self._permutations = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+        # The permutations cost as much as hashing a story: drawn once, on first use, as
+        # datasketch is imported then (it brings scipy: over a second at every start-up).
+        self._permutations: Any = None
         # Band hashing: multiply-shift (Dietzfelbinger et al.) over each band's values with
         # odd 64-bit multipliers, one set per band, from a fixed seed; the top 47 bits kept.
         rng = np.random.default_rng(seed)
@@ -147,6 +148,12 @@ class Fingerprinter:
         grams = shingles(words, self.shingle_size)
         if not grams:
             return None
+        from datasketch import MinHash  # deferred: see __init__
+
+        if self._permutations is None:
+            self._permutations = MinHash(
+                num_perm=self.num_perm, seed=self.seed, scheme=SCHEME
+            ).permutations
         m = MinHash(
             num_perm=self.num_perm,
             seed=self.seed,
