@@ -27,6 +27,7 @@ import random
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -391,7 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     lab = sub.add_parser("labelled", help="precision and recall on the labelled set")
     lab.add_argument("--seeds", type=int, default=0, help="also over N other MinHash seeds")
-    lab.add_argument("--dir", type=Path, default=Path("/tmp"), help="scratch directory")
+    lab.add_argument(
+        "--dir", type=Path, default=Path(tempfile.gettempdir()), help="scratch directory"
+    )
     sc = sub.add_parser("scale", help="lookup cost as the store grows")
     sc.add_argument("dir", type=Path, help="a scratch directory for the stores")
     sc.add_argument("out", type=Path, help="where to write the figures (JSON)")
