@@ -24,7 +24,6 @@ import itertools
 import json
 import os
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newscrawl.bench.seenstore import rss_mib
 from newscrawl.pipelines.syndication import SyndicationPipeline
 from newscrawl.stores.sqlite import SQLiteSeenStore
 from newscrawl.syndication import Fingerprinter
@@ -207,14 +207,6 @@ def labelled_report(directory: Path, seeds: int) -> str:
 # --- at scale ----------------------------------------------------------------------------
 
 
-def rss_mib() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 class _Texts:
     """Synthetic stories: 40-160 words drawn from a Zipf-like vocabulary, reproducible.
 
@@ -348,7 +340,7 @@ def scale(directory: Path, n: int, run_size: int, probe: int) -> dict[str, Any]:
         "bytes_per_story": size / max(1, stored),
         "rss_start_mib": rss_start,
         "rss_full_mib": rss_full,
-        "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_peak_mib": rss_mib("VmHWM"),
         # Other work on the machine skews every µs above: say how busy it was.
         "load_average_start_end": [load_start, os.getloadavg()[0]],
         "cpus": os.cpu_count(),

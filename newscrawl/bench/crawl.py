@@ -110,7 +110,7 @@ def run_crawl(
         sampler = _RssSampler(proc.pid)
         sampler.start()
         try:
-            # wait4, not wait(): the kernel's own peak RSS and CPU time of exactly this child.
+            # wait4, not wait(): the kernel's CPU time of exactly this child.
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
@@ -134,7 +134,7 @@ def run_crawl(
         wall_s=ended - started,
         startup_s=(first - started) if first is not None else None,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        maxrss_mib=usage.ru_maxrss / 1024,
+        maxrss_mib=sampler.hwm if sampler.hwm is not None else usage.ru_maxrss / 1024,
         pages=pages,
         items=items,
         cards=cards,
@@ -154,6 +154,9 @@ class _RssSampler(threading.Thread):
         super().__init__(name="rss-sampler", daemon=True)
         self.path = f"/proc/{pid}/status"
         self.samples: list[tuple[float, float]] = []
+        # The kernel's peak for this process since its exec (getrusage's ru_maxrss is not:
+        # it carries the forking parent's size over).
+        self.hwm: float | None = None
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -161,7 +164,9 @@ class _RssSampler(threading.Thread):
             try:
                 with open(self.path, encoding="ascii") as fh:
                     for line in fh:
-                        if line.startswith("VmRSS:"):
+                        if line.startswith("VmHWM:"):
+                            self.hwm = int(line.split()[1]) / 1024
+                        elif line.startswith("VmRSS:"):
                             self.samples.append((time.monotonic(), int(line.split()[1]) / 1024))
                             break
             except (OSError, ValueError):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+
+from newscrawl.bench.seenstore import rss_mib
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -45,7 +46,7 @@ class BenchProbe:
         out = {
             "dateparser_loaded": "dateparser" in sys.modules,
             "modules": len(sys.modules),
-            "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "maxrss_kib": rss_mib("VmHWM") * 1024,
             "pid": os.getpid(),
             "stats": stats,
         }

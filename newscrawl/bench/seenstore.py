@@ -13,7 +13,6 @@ import argparse
 import gc
 import json
 import random
-import resource
 import sqlite3
 import statistics
 import sys
@@ -24,11 +23,15 @@ from typing import Any
 from newscrawl.stores.sqlite import SQLiteSeenStore
 
 
-def rss_mib() -> float:
-    """This process's resident memory now (Linux /proc), in MiB."""
-    with open("/proc/self/status", encoding="ascii") as fh:
+def rss_mib(field: str = "VmRSS", pid: int | str = "self") -> float:
+    """A process's resident memory (Linux /proc), in MiB: now (VmRSS) or at its peak (VmHWM).
+
+    VmHWM, not getrusage's ru_maxrss: ru_maxrss survives fork and exec, so a child started
+    by a large parent reports the parent's size as its own peak.
+    """
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -143,7 +146,7 @@ def run(directory: Path, n: int, run_size: int, repeats: int) -> dict[str, Any]:
         "rss_start_mib": rss_start,
         "rss_empty_mib": rss_empty,
         "rss_full_mib": rss_full,
-        "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_peak_mib": rss_mib("VmHWM"),
         "sqlite": sqlite3.sqlite_version,
     }
 
