@@ -165,6 +165,7 @@ class FleetScheduler(Scheduler):
         self.released = False
         self._wanted = False  # pending requests reported with none handed out: poke the engine
         self._given_up = False
+        self._expiring = False  # the fleet's queue and dupefilter carry an expiry yet
         self._loop: task.LoopingCall | None = None
         self._crawler: Crawler | None = None
 
@@ -250,6 +251,11 @@ class FleetScheduler(Scheduler):
         if self.stats is not None:
             self.stats.inc_value("scheduler/enqueued/redis")
         self.queue.push(request)
+        if not self._expiring:
+            # The first request creates the fleet's queue and dupefilter keys: give them their
+            # expiry now, not at the next heartbeat, so no key is ever left without one.
+            self._expiring = True
+            self.store.heartbeat(self.run_id)
         return True
 
     def next_request(self) -> Request | None:
