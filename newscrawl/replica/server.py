@@ -66,13 +66,17 @@ class ReplicaServer:
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._base_url: str | None = None
 
     @property
     def base_url(self) -> str:
-        """`http://host:port` once started (the real port when 0 was asked for)."""
-        if self._httpd is None:
+        """`http://host:port` once started (the real port when 0 was asked for).
+
+        Kept after stop(): a request still being answered when the server stops needs it.
+        """
+        if self._base_url is None:
             raise RuntimeError("server not started")
-        return f"http://{self.host}:{self._httpd.server_address[1]}"
+        return self._base_url
 
     @property
     def requests(self) -> list[str]:
@@ -90,6 +94,7 @@ class ReplicaServer:
         httpd = _HTTPServer((self.host, self.port), _Handler)
         httpd.owner = self
         self._httpd = httpd
+        self._base_url = f"http://{self.host}:{httpd.server_address[1]}"
         # A short poll interval so that stop() returns promptly (shutdown waits for one poll).
         self._thread = threading.Thread(
             target=httpd.serve_forever,
