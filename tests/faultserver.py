@@ -19,13 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from newscrawl.replica.markup import render_listing, render_not_found
+from newscrawl.replica.server import ReplicaServer
 from newscrawl.replica.site import Site
 
-_LISTING_PREFIX = {"en": "/en/hashtag/", "ar": "/hashtag/"}
 _HTML = "text/html; charset=utf-8"
 
 
@@ -278,22 +275,20 @@ class _HTTPServer(ThreadingHTTPServer):
         """A client that disconnects mid-fault is expected; nothing to print."""
 
 
-class FaultServer:
+class FaultServer(ReplicaServer):
     """The replica's listings over real HTTP on loopback, with scripted faults per target."""
+
+    handler_class = _Handler
+    server_class = _HTTPServer
+    thread_name = "fault-server"
 
     def __init__(
         self, site: Site, variant: str = "modules", host: str = "127.0.0.1", port: int = 0
     ) -> None:
-        self.site = site
-        self.variant = variant
-        self.host = host
-        self.port = port
+        super().__init__(site, variant, host, port)
         self.stopping = threading.Event()
         self._scripts: dict[str, _Script] = {}
         self._hits: list[Hit] = []
-        self._lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- programming ------------------------------------------------------------------------
 
@@ -319,12 +314,6 @@ class FaultServer:
     def hits_to(self, target: str) -> list[Hit]:
         return [h for h in self.hits if h.target == target]
 
-    @property
-    def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("server not started")
-        return f"http://{self.host}:{self._httpd.server_address[1]}"
-
     def _take(self, target: str, host: str) -> Fault:
         with self._lock:
             script = self._scripts.get(target)
@@ -335,55 +324,11 @@ class FaultServer:
     # --- the site -------------------------------------------------------------------------------
 
     def page(self, target: str) -> tuple[int, bytes]:
-        """(status, body) of a listing target such as ``/en/hashtag/Saco?page=2``; 404 else."""
-        parts = urlsplit(target)
-        if parts.path == "/robots.txt":
-            return 200, b"User-agent: *\nAllow: /\n"
-        for lang, prefix in _LISTING_PREFIX.items():
-            if parts.path.startswith(prefix):
-                tag = self.site.resolve(lang, unquote(parts.path[len(prefix) :]))
-                values = parse_qs(parts.query).get("page", ["1"])
-                page = int(values[0]) if values[0].isdigit() else 0
-                if tag is not None and 1 <= page <= self.site.pages(lang, tag):
-                    html = render_listing(
-                        self.site, lang, tag, page, self.variant, base_url=self.base_url
-                    )
-                    return 200, html
-                return 404, render_not_found(lang)
-        return 404, render_not_found()
+        """(status, body) of a target as the replica answers it (a listing, robots.txt, 404)."""
+        status, _, body = self.route(target)
+        return status, body
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    def start(self) -> FaultServer:
-        httpd = _HTTPServer((self.host, self.port), _Handler)
-        httpd.owner = self
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fault-server",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
+    def _stopping(self) -> None:
         self.stopping.set()  # ends stalls and drips still running
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> FaultServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

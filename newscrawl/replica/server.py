@@ -7,6 +7,7 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from newscrawl.replica import articles
@@ -50,21 +51,21 @@ class _HTTPServer(ThreadingHTTPServer):
     owner: ReplicaServer
 
 
-class ReplicaServer:
-    """The replica served over real HTTP on loopback; a context manager that starts and stops."""
+class LoopbackServer:
+    """A threaded HTTP server on loopback, started and stopped as a context manager.
 
-    def __init__(
-        self, site: Site, variant: str = "modules", host: str = "127.0.0.1", port: int = 0
-    ) -> None:
-        if variant not in SERVED_VARIANTS:
-            raise ValueError(f"unknown variant {variant!r}; expected one of {SERVED_VARIANTS}")
-        self.site = site
-        self.variant = variant
+    Subclasses set ``handler_class`` (its handlers reach this object as ``server.owner``)
+    and may set ``server_class``; ``port=0`` picks a free port.
+    """
+
+    handler_class: type[BaseHTTPRequestHandler]
+    server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer
+    thread_name = "loopback-server"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
-        self._requests: list[str] = []
-        self._lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
+        self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None
 
@@ -78,43 +79,38 @@ class ReplicaServer:
             raise RuntimeError("server not started")
         return self._base_url
 
-    @property
-    def requests(self) -> list[str]:
-        """A snapshot of the request paths (with their queries) received so far, in order."""
-        with self._lock:
-            return list(self._requests)
-
-    def _record(self, path: str) -> None:
-        with self._lock:
-            self._requests.append(path)
-
-    def start(self) -> ReplicaServer:
+    def start(self) -> Self:
         if self._httpd is not None:
             raise RuntimeError("server already started")
-        httpd = _HTTPServer((self.host, self.port), _Handler)
-        httpd.owner = self
+        httpd = self.server_class((self.host, self.port), self.handler_class)
+        httpd.daemon_threads = True
+        httpd.owner = self  # type: ignore[attr-defined]
         self._httpd = httpd
         self._base_url = f"http://{self.host}:{httpd.server_address[1]}"
         # A short poll interval so that stop() returns promptly (shutdown waits for one poll).
         self._thread = threading.Thread(
             target=httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
-            name="replica-server",
+            name=self.thread_name,
             daemon=True,
         )
         self._thread.start()
         return self
 
+    def _stopping(self) -> None:
+        """Called first by stop(): end whatever a handler may be waiting on."""
+
     def stop(self) -> None:
         if self._httpd is None:
             return
+        self._stopping()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
             self._thread.join()
         self._httpd = self._thread = None
 
-    def __enter__(self) -> ReplicaServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -124,6 +120,35 @@ class ReplicaServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class ReplicaServer(LoopbackServer):
+    """The replica served over real HTTP on loopback; a context manager that starts and stops."""
+
+    handler_class = _Handler
+    server_class = _HTTPServer
+    thread_name = "replica-server"
+
+    def __init__(
+        self, site: Site, variant: str = "modules", host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        if variant not in SERVED_VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}; expected one of {SERVED_VARIANTS}")
+        super().__init__(host, port)
+        self.site = site
+        self.variant = variant
+        self._requests: list[str] = []
+        self._lock = threading.Lock()
+
+    @property
+    def requests(self) -> list[str]:
+        """A snapshot of the request paths (with their queries) received so far, in order."""
+        with self._lock:
+            return list(self._requests)
+
+    def _record(self, path: str) -> None:
+        with self._lock:
+            self._requests.append(path)
 
     # --- routing -------------------------------------------------------------------------------
 
