@@ -116,12 +116,12 @@ def _free_loopback_port() -> int:
         return s.getsockname()[1]
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM by PID, then SIGKILL if it has not exited within 30 s."""
+def stop_process(proc: subprocess.Popen, grace: float = 30) -> None:
+    """SIGTERM by PID, then SIGKILL if it has not exited within *grace* seconds."""
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
@@ -164,7 +164,7 @@ def splash_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.1)
         yield url
     finally:
-        _stop(proc)
+        stop_process(proc)
 
 
 @pytest.fixture(scope="session")
@@ -212,4 +212,4 @@ def chromium_cdp_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.05)
         yield f"http://127.0.0.1:{active.read_text().split()[0]}"
     finally:
-        _stop(proc)
+        stop_process(proc)

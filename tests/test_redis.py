@@ -24,7 +24,7 @@ import pytest
 from newscrawl.replica.site import Site
 from newscrawl.stores import StoredFingerprint, StoryClaimed
 from newscrawl.stores.redis import RedisSeenStore
-from tests.conftest import ROOT, _free_loopback_port
+from tests.conftest import ROOT, _free_loopback_port, stop_process
 from tests.cronkit import (
     CRASHPOINT,
     GatedReplica,
@@ -84,12 +84,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         client.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc, grace=10)
 
 
 @pytest.fixture
