@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,15 @@ from newscrawl.bench_syndication import evaluate, load_labelled
 from newscrawl.pipelines.syndication import SyndicationPipeline
 from newscrawl.stores import StoredFingerprint
 from newscrawl.stores.sqlite import SQLiteSeenStore
-from newscrawl.syndication import Fingerprinter, jaccard, story_text, strip_dateline, tokens
+from newscrawl.syndication import (
+    Fingerprinter,
+    jaccard,
+    most_similar,
+    shingles,
+    story_text,
+    strip_dateline,
+    tokens,
+)
 from tests.conftest import run_crawl
 from tests.staticserver import StaticServer
 
@@ -79,6 +88,36 @@ def test_estimated_similarity_tracks_the_true_jaccard() -> None:
     assert jaccard(a.signature, a.signature) == 1.0
     assert len(a.signature) == 128 and len(a.keys) == 32 and a.size == 398
     assert not set(a.keys) & set(c.keys)
+
+
+def test_the_best_candidate_is_the_one_jaccard_ranks_first() -> None:
+    fp = Fingerprinter()
+    words = [f"w{i}" for i in range(200)]
+    target = fp.fingerprint_words(words)
+    others = [
+        fp.fingerprint_words(words[:cut] + [f"x{cut}-{i}" for i in range(200 - cut)])
+        for cut in (20, 150, 90, 150)  # the two at 150 tie: the first of them wins
+    ]
+    assert target is not None and all(others)
+    sigs = [o.signature for o in others if o]
+    i, similarity = most_similar(target.signature, sigs)
+    assert i == 1
+    assert similarity == jaccard(target.signature, sigs[1]) > jaccard(target.signature, sigs[2])
+
+
+def test_signatures_are_datasketchs_affine32_value_for_value() -> None:
+    # Stored fingerprints were made with datasketch 2.0 (METHOD_VERSION 1); the signature
+    # computed in numpy must be the same, or earlier runs' copies would go unfound.
+    from datasketch import MinHash
+
+    fp = Fingerprinter()
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(300)] + ["إسلام", "آباد", "café", "٢٠٢٥"]
+    for n in (1, 2, 3, 10, 57, 400):
+        grams = shingles(rng.choices(words, k=n + 2), 3)
+        ref = MinHash(num_perm=128, seed=1, scheme="affine32")
+        ref.update_batch(list(grams))
+        assert fp.minhash(grams).tolist() == [int(v) for v in ref.hashvalues], n
 
 
 # --- the labelled set -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from newscrawl.pipelines.dedupe import DedupePipeline
 from newscrawl.stores import StoredFingerprint
 from newscrawl.stores.sqlite import SQLiteSeenStore
-from newscrawl.syndication import Fingerprinter, jaccard
+from newscrawl.syndication import Fingerprinter, most_similar
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -143,10 +143,10 @@ class SyndicationPipeline:
         best: tuple[float, StoredFingerprint] | None = None
         candidates = store.similar(self.run_id, fp.keys, MAX_CANDIDATES)
         self.stats.inc_value("newscrawl/syndication/candidates", len(candidates))
-        for c in candidates:
-            similarity = jaccard(fp.signature, c.signature)
-            if similarity >= self.threshold and (best is None or similarity > best[0]):
-                best = (similarity, c)
+        if candidates:
+            i, similarity = most_similar(fp.signature, [c.signature for c in candidates])
+            if similarity >= self.threshold:
+                best = (similarity, candidates[i])
         original = None
         if best is not None:
             match = best[1]
