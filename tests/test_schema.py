@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import fields
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spidermon.contrib.validation import JSONSchemaValidator
+
 from newscrawl.items import SCHEMA_VERSION, Story
+from newscrawl.pipelines.schema import CompiledJSONSchemaValidator
 from newscrawl.schema import story_schema
+
+DELETE = object()
 
 
 def test_schema_and_record_agree_on_fields_and_version() -> None:
@@ -13,3 +21,70 @@ def test_schema_and_record_agree_on_fields_and_version() -> None:
     assert [f.name for f in fields(Story)] == list(schema["properties"])
     assert set(schema["required"]) == set(schema["properties"])
     assert schema["properties"]["schema_version"]["const"] == SCHEMA_VERSION
+
+
+# --- the compiled check (newscrawl/pipelines/schema.py) gives jsonschema's verdict -------------
+
+GOOD: dict = {
+    "id": "228946c26ab5ba4667a4d6d76e2afb4d",
+    "url": "https://www.daily8.com/en/article/228946c26ab5ba4667a4d6d76e2afb4d",
+    "title": "Jordan and Bahrain discuss investment cooperation in Jeddah",
+    "publisher": "Al Arabiya English",
+    "published": "2024-05-08",
+    "published_raw": "08-05-2024",
+    "published_precision": "day",
+    "categories": ["Entertainment"],
+    "hashtags": ["Urban-Startups", "UrbanElections"],
+    "story_hashtags": None,
+    "excerpt": "JEDDAH: Jordan and Bahrain have held talks in Jeddah, officials said.",
+    "body": None,
+    "image": "https://cdn.daily8.com/images/228946c26ab5ba4667a4d6d76e2afb4d.jpg",
+    "lang": "en",
+    "duplicate_of": None,
+    "crawled_at": "2026-11-28T07:51:20Z",
+    "schema_version": "2",
+}
+ODD_STRINGS = (
+    "", "x", "en", "ar", "fr", "day", "minute", "hour", "1", "2", "2025-04-18",
+    "2025-04-18T10:00:00+00:00", "2025-04-18T10:00:00Z", "0" * 32, "G" * 32,
+    "https://x.invalid/a", "javascript:alert(1)", "18-04-2025", "14 hours ago",
+)  # fmt: skip
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 2),
+    st.floats(allow_nan=False),
+    st.sampled_from(ODD_STRINGS),
+    st.lists(st.sampled_from(["", "a", "b", "#a"]), max_size=3),
+    st.dictionaries(st.sampled_from(["a", "id"]), st.none(), max_size=1),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from([*GOOD, "extra"]), st.one_of(st.just(DELETE), ODD_VALUES)),
+        max_size=3,
+    )
+)
+def test_the_compiled_check_gives_jsonschemas_verdict(edits: list) -> None:
+    record = copy.deepcopy(GOOD)
+    for key, value in edits:
+        if value is DELETE:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    slow = JSONSchemaValidator(story_schema())
+    fast = CompiledJSONSchemaValidator(story_schema())
+    assert fast.validate(record) == slow.validate(record)
+
+
+def test_a_good_record_passes_and_a_bad_one_gets_spidermons_messages() -> None:
+    fast = CompiledJSONSchemaValidator(story_schema())
+    assert fast.validate(GOOD) == (True, {})
+    bad = {**GOOD, "lang": "fr"}
+    del bad["title"]
+    ok, errors = fast.validate(bad)
+    assert not ok
+    assert set(errors) == {"lang", "title"}
+    assert fast.validate(GOOD) == (True, {})  # nothing carried over from the bad one

@@ -1,0 +1,51 @@
+"""The JSON Schema check of every exported story: spidermon's item validation, compiled.
+
+Spidermon's ``ItemValidationPipeline`` (its stats are what the "Item validation" monitor
+reads) with one change: the schema is compiled to Python code by fastjsonschema, which
+decides whether a story is valid in about 20 µs where jsonschema takes about 200 µs (and
+spidermon's walk over its errors more). Nearly every story is valid; only an invalid one goes
+through spidermon's own jsonschema validator, for the same error messages and stats as
+before. ``tests/test_schema.py`` checks that both give the same verdict on good and
+damaged records.
+
+The schema (``newscrawl/schema/story.schema.json``) says draft 2020-12 and uses only
+keywords that draft 7 has with the same meaning (fastjsonschema implements drafts 4 to 7).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import fastjsonschema
+from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
+from spidermon.contrib.validation import JSONSchemaValidator
+from spidermon.contrib.validation.jsonschema.tools import get_schema_from
+
+
+class CompiledJSONSchemaValidator(JSONSchemaValidator):
+    """Spidermon's JSON Schema validator, with a compiled check in front of it."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        super().__init__(schema)
+        self._check = fastjsonschema.compile(schema)
+
+    def validate(self, data: Any, strict: bool = True) -> tuple[bool, dict[str, list[str]]]:
+        try:
+            self._check(data)
+        except fastjsonschema.JsonSchemaException:
+            return super().validate(data, strict=strict)  # every error, spidermon's words
+        self._reset()
+        return True, {}
+
+
+class SchemaValidationPipeline(ItemValidationPipeline):
+    """``SPIDERMON_VALIDATION_SCHEMAS`` checked with :class:`CompiledJSONSchemaValidator`."""
+
+    @classmethod
+    def _load_jsonschema_validator(cls, schema: Any) -> JSONSchemaValidator:
+        if isinstance(schema, str):
+            schema = get_schema_from(schema)
+        if not isinstance(schema, dict):
+            # spidermon's own message for a schema that is not one
+            return super()._load_jsonschema_validator(schema)
+        return CompiledJSONSchemaValidator(schema)
