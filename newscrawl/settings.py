@@ -76,7 +76,8 @@ NEWSCRAWL_RETENTION_DAYS = float(os.environ.get("NEWSCRAWL_RETENTION_DAYS", "30"
 
 # spidermon runs newscrawl's close-of-run suite; its results go into the run report.
 SPIDERMON_ENABLED = True
-EXTENSIONS = {**EXTENSIONS, "spidermon.contrib.scrapy.extensions.Spidermon": 510}
+# spidermon's extension, its field coverage tallied (newscrawl/coverage.py)
+EXTENSIONS = {**EXTENSIONS, "newscrawl.coverage.Spidermon": 510}
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CloseMonitorSuite"]
 # The stories this run exports (after dedupe, so a steady incremental run validates a few,
 # not every story listed: about 20 µs each, compiled) are checked against the export's JSON

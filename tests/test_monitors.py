@@ -240,3 +240,65 @@ def test_silent_hashtag_end_to_end_with_webhook(site: Site, tmp_path: Path) -> N
     assert sent["failed"][0]["monitor"] == "Silent hashtags"
     assert f"#{tags[1]}" in sent["failed"][0]["reason"]
     assert sent["report"] == str(data / "runs" / f"{runs[1]['run_id']}.json")
+
+
+# --- field coverage, tallied (newscrawl/coverage.py) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"SPIDERMON_FIELD_COVERAGE_SKIP_NONE": False},
+        {"SPIDERMON_FIELD_COVERAGE_SKIP_FALSY": False},
+        {"SPIDERMON_FIELD_COVERAGE_SKIP_VALUES": ["x", 0]},
+        {"SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS": 1},
+    ],
+)
+def test_tallied_field_coverage_counts_what_spidermon_counts(extra: dict) -> None:
+    from dataclasses import replace
+
+    from spidermon.contrib.scrapy.extensions import Spidermon as Theirs
+
+    from newscrawl.coverage import Spidermon as Ours
+    from newscrawl.items import Story
+
+    story = Story(
+        id="a" * 32,
+        url="https://www.daily8.com/en/article/" + "a" * 32,
+        title="T",
+        publisher="N/A",
+        published_raw=None,
+        categories=[],
+        hashtags=["x", "y"],
+        excerpt="",
+        image="-",
+        lang="en",
+        crawled_at="2026-11-28T00:00:00Z",
+    )
+    items = [
+        story,
+        replace(story, publisher="Dawn", excerpt="x", published_raw="0", categories=["a"]),
+        {"title": "a dict item", "nested": {"a": 1, "b": None}, "n": 0, "f": False},
+        {"title": None, "tags": [{"k": "v"}]},
+    ]
+    settings = {
+        "SPIDERMON_ENABLED": True,
+        "SPIDERMON_ADD_FIELD_COVERAGE": True,
+        "SPIDERMON_FIELD_COVERAGE_SKIP_NONE": True,
+        **extra,
+    }
+    counted = []
+    for cls in (Theirs, Ours):
+        crawler = get_crawler(scrapy.Spider, settings_dict=settings)
+        spider = scrapy.Spider("coverage")
+        spider.crawler = crawler
+        ext = cls.from_crawler(crawler)
+        for item in items:
+            ext.item_scraped(item, None, spider)
+        if cls is Ours:
+            ext.publish_tally()
+        stats = crawler.stats.get_stats()
+        counted.append({k: v for k, v in stats.items() if k.startswith("spidermon_item")})
+    assert counted[0]["spidermon_item_scraped_count/Story/title"] == 2
+    assert counted[1] == counted[0]

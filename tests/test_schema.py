@@ -88,3 +88,31 @@ def test_a_good_record_passes_and_a_bad_one_gets_spidermons_messages() -> None:
     assert not ok
     assert set(errors) == {"lang", "title"}
     assert fast.validate(GOOD) == (True, {})  # nothing carried over from the bad one
+
+
+def test_the_pipeline_counts_what_spidermons_counts() -> None:
+    from dataclasses import replace
+
+    from scrapy.utils.test import get_crawler
+    from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
+
+    from newscrawl.pipelines.schema import SchemaValidationPipeline
+    from newscrawl.schema import STORY_SCHEMA_PATH
+
+    good = Story(**{k: v for k, v in GOOD.items() if k != "schema_version"})
+    stories = [good, replace(good, lang="fr", title=None), replace(good, id="xyz"), good]
+    counted = []
+    for cls in (ItemValidationPipeline, SchemaValidationPipeline):
+        crawler = get_crawler(
+            settings_dict={
+                "SPIDERMON_ENABLED": True,
+                "SPIDERMON_VALIDATION_SCHEMAS": [str(STORY_SCHEMA_PATH)],
+            }
+        )
+        pipe = cls.from_crawler(crawler)
+        for story in stories:
+            assert pipe.process_item(story) is story
+        stats = crawler.stats.get_stats()
+        counted.append({k: v for k, v in stats.items() if k.startswith("spidermon/")})
+    assert counted[0]["spidermon/validation/items/errors"] == 2
+    assert counted[1] == counted[0]

@@ -1,0 +1,77 @@
+"""Spidermon's extension, with its field coverage counted at a fraction of the cost.
+
+``SPIDERMON_ADD_FIELD_COVERAGE`` makes spidermon count, for every item, each field that
+has a value (stats ``spidermon_item_scraped_count/<Item>/<field>``; the "Field coverage"
+monitor turns them into shares). Spidermon re-reads six settings and increments the
+stats collector once per field for every item: about 65 µs a story here, a tenth of what
+a crawl spent per story beyond Scrapy's own work. This subclass reads the settings once
+and counts in a local tally that it adds to the stats when the spider closes, before
+spidermon computes the coverage and runs the close monitors. The rules are spidermon's
+own (its skip values, none and falsy settings); an item with a dict value, or list or
+dict levels configured, is counted by spidermon's code as before. ``tests/test_monitors.py``
+compares the two.
+
+Counts reach the stats at close: a periodic monitor (``SPIDERMON_PERIODIC_MONITORS``,
+not used here) would see coverage counts only at the end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from spidermon.contrib.scrapy.extensions import Spidermon as _Spidermon
+
+
+class Spidermon(_Spidermon):
+    """``spidermon.contrib.scrapy.extensions.Spidermon``, field coverage tallied."""
+
+    _tally: Counter[str]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Spidermon:
+        ext = super().from_crawler(crawler)
+        s = crawler.settings
+        ext._tally = Counter()
+        ext._skip_none = s.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_NONE", False)
+        ext._skip_falsy = s.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_FALSY", True)
+        ext._skip_values = ext._get_skip_values_list(s)
+        # The flat case only: nested levels are spidermon's to walk.
+        ext._flat = (
+            s.getint("SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS", 0) <= 0
+            and s.get("SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS", -1) in (-1, "-1")
+        )
+        return ext
+
+    def item_scraped(self, item: Any, response: Any, spider: Any) -> None:
+        fields = list(ItemAdapter(item).items())
+        if not self._flat or any(isinstance(v, dict) for _, v in fields):
+            super().item_scraped(item, response, spider)
+            return
+        tally = self._tally
+        tally["spidermon_item_scraped_count"] += 1
+        base = f"spidermon_item_scraped_count/{type(item).__name__}"
+        tally[base] += 1
+        skip_none, skip_falsy, skip_values = self._skip_none, self._skip_falsy, self._skip_values
+        for name, value in fields:
+            if value is None:
+                if skip_none:
+                    continue
+            elif skip_falsy and not value:
+                continue
+            if skip_values and self._value_in_skip_values(value, skip_values):
+                continue
+            tally[f"{base}/{name}"] += 1
+
+    def spider_closed(self, spider: Any) -> None:
+        self.publish_tally()
+        super().spider_closed(spider)
+
+    def publish_tally(self) -> None:
+        """Add the counts so far to the stats (the close monitors read them there)."""
+        stats = self.crawler.stats
+        for key, n in self._tally.items():
+            stats.inc_value(key, n)
+        self._tally.clear()
