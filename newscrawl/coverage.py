@@ -29,6 +29,7 @@ class Spidermon(_Spidermon):
     """``spidermon.contrib.scrapy.extensions.Spidermon``, field coverage tallied."""
 
     _tally: Counter[str]
+    _skip_by_type: dict[type, list[Any]]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Spidermon:
@@ -37,12 +38,15 @@ class Spidermon(_Spidermon):
         ext._tally = Counter()
         ext._skip_none = s.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_NONE", False)
         ext._skip_falsy = s.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_FALSY", True)
-        ext._skip_values = ext._get_skip_values_list(s)
+        # spidermon skips a value equal to a skip value of the same type: grouped by type,
+        # that is one dict lookup for most values.
+        ext._skip_by_type = {}
+        for v in ext._get_skip_values_list(s):
+            ext._skip_by_type.setdefault(type(v), []).append(v)
         # The flat case only: nested levels are spidermon's to walk.
-        ext._flat = (
-            s.getint("SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS", 0) <= 0
-            and s.get("SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS", -1) in (-1, "-1")
-        )
+        ext._flat = s.getint("SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS", 0) <= 0 and s.get(
+            "SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS", -1
+        ) in (-1, "-1")
         return ext
 
     def item_scraped(self, item: Any, response: Any, spider: Any) -> None:
@@ -54,14 +58,15 @@ class Spidermon(_Spidermon):
         tally["spidermon_item_scraped_count"] += 1
         base = f"spidermon_item_scraped_count/{type(item).__name__}"
         tally[base] += 1
-        skip_none, skip_falsy, skip_values = self._skip_none, self._skip_falsy, self._skip_values
+        skip_none, skip_falsy, skip_by_type = self._skip_none, self._skip_falsy, self._skip_by_type
         for name, value in fields:
             if value is None:
                 if skip_none:
                     continue
             elif skip_falsy and not value:
                 continue
-            if skip_values and self._value_in_skip_values(value, skip_values):
+            same_type = skip_by_type.get(type(value))
+            if same_type is not None and value in same_type:
                 continue
             tally[f"{base}/{name}"] += 1
 

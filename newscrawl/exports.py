@@ -13,7 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from scrapy.exporters import JsonLinesItemExporter
+from scrapy.utils.python import to_bytes
 from w3lib.url import file_uri_to_path
+
+from newscrawl.items import STORY_FIELDS, Story
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -27,6 +31,26 @@ export_published = object()
 
 #: URI scheme of this storage in FEED_STORAGES, so ``-O other.jsonl`` keeps Scrapy's own.
 SCHEME = "newscrawl-atomic"
+#: The run export's format in FEED_EXPORTERS: JSON Lines, by :class:`StoryJsonLinesExporter`.
+FORMAT = "newscrawl-jsonlines"
+
+
+class StoryJsonLinesExporter(JsonLinesItemExporter):
+    """Scrapy's JSON Lines exporter, writing a story straight from its fields.
+
+    Scrapy's exporter reads every item through ItemAdapter and a serializer lookup per
+    field (about 40 µs a story); a :class:`Story` has neither field metadata nor values
+    that need converting, so the same line comes from its fields in declaration order
+    (``tests/test_crawl.py`` compares the two byte for byte). Any other item, or
+    ``fields_to_export``, goes Scrapy's way.
+    """
+
+    def export_item(self, item: Any) -> None:
+        if type(item) is not Story or self.fields_to_export is not None:
+            super().export_item(item)
+            return
+        record = {name: getattr(item, name) for name in STORY_FIELDS}
+        self.file.write(to_bytes(self.encoder.encode(record) + "\n", self.encoding))
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -118,8 +142,11 @@ class RunExport:
         # directory itself is quoted by as_uri() and escaped for the template.
         base = exports.as_uri().replace("file:", f"{SCHEME}:", 1).replace("%", "%%")
         feeds = dict(settings.getdict("FEEDS"))
+        exporters = dict(settings.getdict("FEED_EXPORTERS"))
+        exporters[FORMAT] = f"{__name__}.StoryJsonLinesExporter"
+        settings.set("FEED_EXPORTERS", exporters, priority=settings.getpriority("FEED_EXPORTERS"))
         feeds[f"{base}/%(name)s/{run_id}.jsonl"] = {
-            "format": "jsonlines",
+            "format": FORMAT,
             "encoding": "utf-8",
             "store_empty": True,
         }

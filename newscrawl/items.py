@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 #: Bump when a field is added, removed or changes meaning; the JSON Schema's
 #: ``schema_version`` const must match (a test checks that).
@@ -36,3 +36,7 @@ class Story:
     duplicate_of: str | None = None
     crawled_at: str
     schema_version: str = SCHEMA_VERSION
+
+
+#: The record's field names, in export order.
+STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Story))

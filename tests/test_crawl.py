@@ -142,3 +142,45 @@ def test_bad_arguments_fail_before_anything_is_written(
     assert result.returncode != 0
     assert message in result.log
     assert not (tmp_path / "data" / "exports").exists()
+
+
+def test_the_run_exports_lines_are_scrapys_jsonlines_byte_for_byte() -> None:
+    from io import BytesIO
+
+    from scrapy.exporters import JsonLinesItemExporter
+
+    from newscrawl.exports import StoryJsonLinesExporter
+    from newscrawl.items import Story
+
+    stories = [
+        Story(
+            id="a" * 32,
+            url="https://www.daily8.com/article/" + "a" * 32,
+            title='باكستان "وبريطانيا" \\ تبحثان',
+            publisher=None,
+            published="2025-04-18",
+            published_raw="18-04-2025",
+            published_precision="day",
+            categories=["سياسة", "عرب نيوز"],
+            hashtags=["باكستان", "Prince&Knight"],
+            story_hashtags=[],
+            excerpt="line one\nline two\t\u2028<b>",
+            body=None,
+            image=None,
+            lang="ar",
+            duplicate_of="b" * 32,
+            crawled_at="2026-11-28T00:00:00Z",
+        ),
+        {"a plain dict": 1},  # any other item: Scrapy's own way
+    ]
+    written = []
+    for cls in (JsonLinesItemExporter, StoryJsonLinesExporter):
+        out = BytesIO()
+        exporter = cls(out, encoding="utf-8")
+        exporter.start_exporting()
+        for story in stories:
+            exporter.export_item(story)
+        exporter.finish_exporting()
+        written.append(out.getvalue())
+    assert written[1] == written[0]
+    assert json.loads(written[0].splitlines()[0])["title"].startswith("باكستان")

@@ -14,18 +14,16 @@ keywords that draft 7 has with the same meaning (fastjsonschema implements draft
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 import fastjsonschema
 from itemadapter import ItemAdapter
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
+from spidermon.contrib.scrapy.stats import ValidationStatsManager
 from spidermon.contrib.validation import JSONSchemaValidator
 from spidermon.contrib.validation.jsonschema.tools import get_schema_from
 
-from newscrawl.items import Story
-
-_STORY_FIELDS = tuple(f.name for f in fields(Story))
+from newscrawl.items import STORY_FIELDS, Story
 
 
 class CompiledJSONSchemaValidator(JSONSchemaValidator):
@@ -44,8 +42,26 @@ class CompiledJSONSchemaValidator(JSONSchemaValidator):
         return True, {}
 
 
+class _StatNames(ValidationStatsManager):
+    """Spidermon's validation stats, each stat's name slugified once, not once per story."""
+
+    def __init__(self, stats: Any) -> None:
+        super().__init__(stats)
+        self._names: dict[tuple[str, ...], str] = {}
+
+    def _get_stats_name(self, *names: str) -> str:
+        name = self._names.get(names)
+        if name is None:
+            name = self._names[names] = super()._get_stats_name(*names)
+        return name
+
+
 class SchemaValidationPipeline(ItemValidationPipeline):
     """``SPIDERMON_VALIDATION_SCHEMAS`` checked with :class:`CompiledJSONSchemaValidator`."""
+
+    def __init__(self, validators: Any, stats: Any, **kwargs: Any) -> None:
+        super().__init__(validators, stats, **kwargs)
+        self.stats = _StatNames(stats)
 
     @classmethod
     def _load_jsonschema_validator(cls, schema: Any) -> JSONSchemaValidator:
@@ -65,7 +81,7 @@ class SchemaValidationPipeline(ItemValidationPipeline):
         validators = self.find_validators(item)
         if not validators:
             return item
-        record = {name: getattr(item, name) for name in _STORY_FIELDS}
+        record = {name: getattr(item, name) for name in STORY_FIELDS}
         self.stats.add_item()
         self.stats.add_fields(len(record))
         for validator in validators:
