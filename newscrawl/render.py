@@ -363,9 +363,11 @@ class RenderMiddleware:
         selector = getattr(response, "selector", None)
         if selector is None:
             return False
+        # A story link's href always holds "article/" (resolving it cannot make that part
+        # up), so lxml picks the few candidates and only those are resolved.
         return any(
             daily8.story_link(href, response.url, self.base_url)
-            for href in selector.xpath("//a/@href").getall()
+            for href in selector.xpath('//a[contains(@href, "article/")]/@href').getall()
         )
 
     def _is_script_shell(self, response: Response) -> bool:
