@@ -13,7 +13,9 @@ the ones the site cannot drop without breaking itself:
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
@@ -85,6 +87,22 @@ def clean_text(text: str | None) -> str:
     """Plain text: control characters and tag-like markup out, whitespace runs to one space."""
     if not text:
         return ""
+    # The common case first, without the control-character regex. Every character it
+    # removes is unprintable but U+FFFD, and the only printable whitespace is " ". Strip
+    # the ends first (whitespace there goes either way, removed or split off; a tag-like
+    # match starts at "<" and ends at ">", so it never reaches into them): what is left,
+    # if printable and without U+FFFD, has nothing to remove and no whitespace but " ".
+    # Line breaks inside (wrapped source text) are whitespace like " ", to the tag regex
+    # (\s) as to split(), so they are made spaces first.
+    inner = text.strip()
+    if "\n" in inner:
+        inner = inner.replace("\n", " ")
+    if inner.isprintable() and "\ufffd" not in inner:
+        if "<" in inner:
+            inner = _TAG_RE.sub(" ", inner)
+        if "  " in inner or inner[:1] == " " or inner[-1:] == " ":
+            return " ".join(inner.split())
+        return inner
     text = _CONTROL_RE.sub("", text)
     if "<" in text:
         text = _TAG_RE.sub(" ", text)
@@ -104,6 +122,16 @@ def same_site(url: str, base_url: str) -> bool:
     return same_origin(url, base_url)
 
 
+_UNKNOWN: Any = object()  # not resolved yet (None is a result: not a story)
+# Characters that make urlsplit/urljoin change a URL's path: tab and line breaks are
+# dropped, and a ";" starts the path's parameters (lost when empty).
+_SPLIT_ALTERS = re.compile(r"[\t\r\n;]")
+# The scheme and plain host (no userinfo, port, whitespace) an absolute URL starts with.
+_PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?=[/?#]|\Z)")
+# origin() of strings that come back on every page (the site, publishers, ads, app stores).
+_origin_of = functools.lru_cache(maxsize=1024)(origin)
+
+
 def story_link(href: str | None, page_url: str, base_url: str) -> tuple[str, str] | None:
     """(id, canonical absolute URL) if *href* is a story on the site's own host."""
     return _Links(page_url, base_url).story(href)
@@ -119,15 +147,42 @@ class _Links:
         # A host-relative href ("/en/article/...") on a page of the site is on the site:
         # the common case needs no URL parsing at all.
         self.prefix = f"{page.scheme}://{page.netloc}" if origin(page_url) == self.site else None
+        # An absolute href on the page's own scheme and host ("http://host:port/en/article/..."):
+        # urljoin only splits such a URL and puts it back together (no dot segments are
+        # resolved when there is a host), so, unless it holds a character that changes the
+        # split (_SPLIT_ALTERS), its path is what follows the prefix and its origin is the
+        # prefix's: it is read like a host-relative one. Only when that origin really is
+        # the site's (the prefix is also set when both origins are None).
+        own = f"{self.prefix}/" if self.prefix and page.scheme in ("http", "https") else None
+        self.own = own if own and self.site is not None and _origin_of(own) == self.site else None
+        # A card links its story twice or more (image, headline): each href is resolved once.
+        self._known: dict[str, tuple[str, str] | None] = {}
 
     def story(self, href: str | None) -> tuple[str, str] | None:
         if not href:
             return None
+        hit = self._known.get(href, _UNKNOWN)
+        if hit is _UNKNOWN:
+            hit = self._known[href] = self._resolve(href)
+        return hit
+
+    def _resolve(self, href: str) -> tuple[str, str] | None:
         h = href.strip()
         if self.prefix and h[:1] == "/" and h[1:2] != "/" and "/." not in h and "\\" not in h:
             path = h.split("#", 1)[0].split("?", 1)[0]
             m = ARTICLE_PATH_RE.match(path)
             return (m.group(1), self.prefix + path.rstrip("/")) if m else None
+        if self.own and h.startswith(self.own) and not _SPLIT_ALTERS.search(h):
+            # What urlsplit would take as the path: up to the query or fragment.
+            path = h[len(self.prefix) :].split("#", 1)[0].split("?", 1)[0]
+            m = ARTICLE_PATH_RE.match(path)
+            return (m.group(1), self.prefix + path.rstrip("/")) if m else None
+        elsewhere = _PLAIN_ORIGIN.match(h)
+        if elsewhere and _origin_of(elsewhere.group(0)) != self.site:
+            # A link to another host (a publisher, an ad, an app store): urljoin keeps an
+            # absolute URL's scheme and host, so its origin is that of its start, and the
+            # full resolution below would end in the same None.
+            return None
         try:
             absolute = urljoin(self.page_url, h)
             parts = urlsplit(absolute)
@@ -165,29 +220,32 @@ class Listing:
     duplicate_cards: int = 0
 
 
-# Token kinds of a card's linearised content.
-_TEXT, _ALT, _ICON = 0, 1, 2
+# A card's linearised content is a list of tokens, each a plain tuple
+# (kind, text, heading, in_li, in_link): a page makes a few hundred of them, and a tuple
+# costs a fraction of a dataclass instance. The flags say where a text sits.
+_Tok = tuple[int, str, bool, bool, bool]
+_KIND, _STR, _HEADING, _IN_LI, _IN_LINK = range(5)  # a token's fields
+_TEXT, _ALT, _ICON = 0, 1, 2  # its kinds
+_ICON_TOK: _Tok = (_ICON, "time", False, False, False)
 
 
-@dataclass(slots=True)
-class _Tok:
-    kind: int
-    text: str
-    heading: bool = False
-    in_li: bool = False
-    in_link: bool = False
+_TIME_LABEL_MAX = max(map(len, TIME_ICON_LABELS))
 
 
-def _label(el: Any) -> str:
+def _labelled_time(el: Any) -> bool:
+    """Whether the element's label (its first non-empty alt, aria-label or title) names the
+    clock, case-insensitively."""
     for attr in ("alt", "aria-label", "title"):
         v = el.get(attr)
         if v:
-            return v.strip().lower()
-    return ""
+            v = v.strip()
+            # lower() never shortens a text: a longer label (an image's alt) is no name.
+            return len(v) <= _TIME_LABEL_MAX and v.lower() in TIME_ICON_LABELS
+    return False
 
 
 def _is_time_icon(el: Any) -> bool:
-    if _label(el) in TIME_ICON_LABELS:
+    if _labelled_time(el):
         # A labelled element that also holds the date text is the wrapper, not the icon.
         return el.tag in ("img", "svg", "i", "use") or not clean_text(el.text_content())
     if el.tag == "svg":
@@ -205,77 +263,185 @@ _INLINE = frozenset(
         *("sub", "sup", "time", "u", "var", "wbr"),
     }
 )
+# The only tags that change a text's flags; under any other the flags are the parent's.
+_FLAG_TAGS = _HEADINGS | {"li", "a"}
+
+
+# Attributes that can make an element a clock icon (a label) or a control (role=button).
+# An element with none of them, unless an svg (labelled by its <title>), is neither.
+_SPECIAL_ATTRS = frozenset({"alt", "aria-label", "title", "role"})
+_NO_FLAGS = (False, False, False)
+# lower() never shortens a text, so a longer one is no share label.
+_SHARE_MAX = max(map(len, SHARE_LABELS))
 
 
 def _tokens(card: Any) -> list[_Tok]:
     """The card's text in document order, one token per run of inline text, with icons
     and image alt texts as tokens of their own."""
+    return _linearise(card)[0]
+
+
+def _linearise(card: Any) -> tuple[list[_Tok], Any]:
+    """The card's tokens (see :func:`_tokens`), and the img that gives the card's image
+    (the first in document order that is no clock icon and has a source; None if none).
+
+    One walk for both, rather than a second pass over the card's imgs.
+    """
     out: list[_Tok] = []
-    buf: list[str] = []
-    ctx: list[tuple[bool, bool, bool]] = []  # the context of the buffer's first piece
+    # The current run of text. A run's blank pieces before its first text are left out:
+    # clean_text drops leading whitespace anyway, and a run of blanks only gives nothing.
+    # Its flags are still those of its first piece, blank or not (None: no run open).
+    run: list[str] = []
+    run_flags: tuple[bool, bool, bool] | None = None  # (heading, in_li, in_link)
+    image = None
 
-    def push(text: str | None, c: tuple[bool, bool, bool]) -> None:
-        if text:
-            if not buf:
-                ctx[:] = [c]
-            buf.append(text)
+    def end_run() -> None:  # called with a run holding text; the caller resets run_flags
+        t = clean_text("".join(run))
+        run.clear()
+        if t and (len(t) > _SHARE_MAX or t.lower() not in SHARE_LABELS):
+            out.append((_TEXT, t, *run_flags))
 
-    def flush() -> None:
-        if buf:
-            t = clean_text("".join(buf))
-            buf.clear()
-            if t and t.lower() not in SHARE_LABELS:
-                out.append(_Tok(_TEXT, t, *ctx[0]))
+    def find_image(imgs: Any) -> None:
+        # Inside what the walk does not enter (controls, icons, skipped elements), an img
+        # still counts for the image, at its place in document order.
+        nonlocal image
+        for img in imgs:
+            if not _is_time_icon(img) and _has_source(img):
+                image = img
+                return
 
-    def walk(el: Any, c: tuple[bool, bool, bool]) -> None:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None or tag in _SKIP_TAGS or el.get("role") == "button":
-            return
-        if _is_time_icon(el):
-            flush()
-            out.append(_Tok(_ICON, "time"))
-            return
-        if tag == "img":
-            flush()
-            alt = clean_text(el.get("alt"))
-            if alt:
-                out.append(_Tok(_ALT, alt))
-            return
-        if tag == "br":
-            push(" ", c)
-            return
-        heading, in_li, in_link = c
-        if el is not card:  # a card that is itself an <li> is not a list item of its own
-            heading = heading or tag in _HEADINGS
-            in_li = in_li or tag == "li"
-        c = (heading, in_li, in_link or tag == "a")
-        inline = tag in _INLINE and el is not card
-        if not inline:
-            flush()
-        push(el.text, c)
-        for child in el:
-            walk(child, c)
-            push(child.tail, c)
-        if not inline:
-            flush()
+    def walk(elements: Any, flags: tuple[bool, bool, bool]) -> None:
+        # Each of *elements* (siblings, whose parent has *flags*), then its tail, which
+        # continues the parent's run. Siblings share this one loop: only an element with
+        # children costs a call, and most of a card's elements are leaves.
+        nonlocal run_flags, image
+        for el in elements:
+            tag = el.tag
+            if not isinstance(tag, str):
+                pass  # a comment or a PI: only its tail counts
+            elif tag in _SKIP_TAGS:
+                if image is None:
+                    find_image(el.iter("img"))
+            elif (tag == "svg" or not _SPECIAL_ATTRS.isdisjoint(el.keys())) and (
+                el.get("role") == "button" or _is_time_icon(el)
+            ):
+                if el.get("role") == "button":  # a control: only its tail counts
+                    if image is None:
+                        find_image(el.iter("img"))
+                else:
+                    if run:
+                        end_run()
+                    run_flags = None
+                    out.append(_ICON_TOK)
+                    if image is None:
+                        find_image(el.iterdescendants("img"))
+            elif tag == "img":
+                if run:
+                    end_run()
+                run_flags = None
+                alt = clean_text(el.get("alt"))
+                if alt:
+                    out.append((_ALT, alt, False, False, False))
+                if image is None:  # not an icon (see above)
+                    if _has_source(el):
+                        image = el
+                    elif len(el):
+                        find_image(el.iterdescendants("img"))
+            elif tag == "br":
+                if run:
+                    run.append(" ")
+                elif run_flags is None:
+                    run_flags = flags
+                if image is None and len(el):
+                    find_image(el.iterdescendants("img"))
+            else:
+                inner = flags
+                if tag in _FLAG_TAGS:
+                    heading, in_li, in_link = flags
+                    if el is not card:  # a card that is itself an <li> is no list item
+                        heading = heading or tag in _HEADINGS
+                        in_li = in_li or tag == "li"
+                    inner = (heading, in_li, in_link or tag == "a")
+                block = tag not in _INLINE or el is card
+                if block:
+                    if run:
+                        end_run()
+                    run_flags = None
+                text = el.text
+                if text:
+                    if run:
+                        run.append(text)
+                    else:
+                        if run_flags is None:
+                            run_flags = inner
+                        if not text.isspace():
+                            run.append(text)
+                if len(el):
+                    walk(el, inner)
+                if block:
+                    if run:
+                        end_run()
+                    run_flags = None
+            if el is not card:  # the card's own tail is outside it
+                tail = el.tail
+                if tail:
+                    if run:
+                        run.append(tail)
+                    else:
+                        if run_flags is None:
+                            run_flags = flags
+                        if not tail.isspace():
+                            run.append(tail)
 
-    walk(card, (False, False, False))
-    flush()
-    return out
+    try:
+        walk((card,), _NO_FLAGS)
+    finally:
+        # walk calls itself through its closure: a reference cycle, which would keep the
+        # card, and so the whole parsed page, alive until the next garbage collection.
+        walk = None
+    if run:
+        end_run()
+    return out, image
 
 
-def _image(card: Any, page_url: str) -> str | None:
-    for img in card.iter("img"):
-        if _is_time_icon(img):
-            continue
-        for attr in ("src", "data-src", "data-lazy-src"):
-            src = (img.get(attr) or "").strip()
-            if src and not src.startswith("data:"):
-                return _http_url(urljoin(page_url, src))
-        srcset = (img.get("srcset") or "").strip()
-        if srcset:
-            return _http_url(urljoin(page_url, srcset.split(",")[0].split()[0]))
-    return None
+_IMAGE_ATTRS = ("src", "data-src", "data-lazy-src")
+
+
+def _has_source(img: Any) -> bool:
+    """Whether *img* names a source (see :func:`_image_url`): the first such img that is
+    no clock icon gives the card's image, even when that source is then refused."""
+    for attr in _IMAGE_ATTRS:
+        src = (img.get(attr) or "").strip()
+        if src and not src.startswith("data:"):
+            return True
+    return bool((img.get("srcset") or "").strip())
+
+
+def _image_url(img: Any, page_url: str) -> str | None:
+    """The absolute http(s) URL of the source an img with one names, else None."""
+    for attr in _IMAGE_ATTRS:
+        src = (img.get(attr) or "").strip()
+        if src and not src.startswith("data:"):
+            return _absolute_http(page_url, src)
+    srcset = (img.get("srcset") or "").strip()
+    return _absolute_http(page_url, srcset.split(",")[0].split()[0])
+
+
+# An absolute http(s) URL of plain characters (lower-case scheme; no query, fragment,
+# parameters, port, userinfo, whitespace or backslash): what image sources mostly are.
+_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/+=,-]*)?")
+
+
+def _absolute_http(page_url: str, ref: str) -> str | None:
+    """``_http_url(urljoin(page_url, ref))``, without the URL parsing in the common case."""
+    if isinstance(page_url, str) and _PLAIN_HTTP_URL.fullmatch(ref):
+        # urljoin returns such a URL unchanged (with another scheme than the page's, as it
+        # is; with the same, split and put back together, which changes nothing here), and
+        # it has a host, so it is an http(s) URL. What urljoin would still do is refuse a
+        # page URL it cannot parse: urlsplit raises the same ValueError (and is cached).
+        urlsplit(page_url)
+        return ref
+    return _http_url(urljoin(page_url, ref))
 
 
 def _http_url(url: str) -> str | None:
@@ -291,36 +457,37 @@ def _strip_glued_label(text: str) -> str:
 
 
 def _is_list_tok(tok: _Tok) -> bool:
-    return tok.in_li or BULLET in tok.text
+    return tok[_IN_LI] or BULLET in tok[_STR]
 
 
 def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
     """Fields of one card, by position relative to the stable signals."""
-    toks = _tokens(card_el)
+    toks, img = _linearise(card_el)
     title = _title(toks)
     start = _after_headline(toks, title)
     # The headline repeated above the excerpt closes the meta row and the list.
-    second = next(
-        (i for i in range(start, len(toks)) if toks[i].heading and toks[i].text == title),
-        None,
-    )
+    second = None
+    for i in range(start, len(toks)):
+        if toks[i][_HEADING] and toks[i][_STR] == title:
+            second = i
+            break
     region_end = len(toks) if second is None else second
 
-    icon = next((i for i in range(start, region_end) if toks[i].kind == _ICON), None)
+    icon = _first_of_kind(toks, _ICON, start, region_end)
     publisher = date_text = None
     if icon is not None:
         publisher = _publisher_before(toks, start, icon, title)
         list_begin = icon + 1
-        date_i = next((i for i in range(icon + 1, region_end) if toks[i].kind == _TEXT), None)
+        date_i = _first_of_kind(toks, _TEXT, icon + 1, region_end)
         if date_i is not None and not _is_list_tok(toks[date_i]):
-            date_text = _strip_glued_label(toks[date_i].text)
+            date_text = _strip_glued_label(toks[date_i][_STR])
             list_begin = date_i + 1
         items, list_end = _list_items(toks, list_begin, region_end, bounded=second is not None)
     else:
         # No clock icon: the meta row is what precedes the list; a date is recognised
         # by its shape, the publisher by its place (first).
         first_list = _first_list_index(toks, start, region_end)
-        meta = [t.text for t in toks[start:first_list] if t.kind == _TEXT and t.text != title]
+        meta = [t[_STR] for t in toks[start:first_list] if t[_KIND] == _TEXT and t[_STR] != title]
         dated = [m for m in meta if _DATE_TEXT_RE.match(m)]
         if dated:
             date_text = _strip_glued_label(dated[0])
@@ -339,7 +506,11 @@ def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
     # With no publisher shown, every list item is taken as a category.
     excerpt_from = second + 1 if second is not None else list_end
     cut: list[str] = []
-    categories = [c for c in (_bound(c, "category", cut) for c in items) if c]
+    categories = []
+    for c in items:
+        c = _bound(c, "category", cut)
+        if c:
+            categories.append(c)
     if len(categories) > MAX_CATEGORIES:
         cut.append("categories")
         categories = categories[:MAX_CATEGORIES]
@@ -351,9 +522,16 @@ def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
         date_text=_bound(date_text or None, "date_text", cut),
         categories=categories,
         excerpt=_bound(_excerpt(toks, excerpt_from, title), "excerpt", cut),
-        image=_bound(_image(card_el, page_url), "image", cut),
+        image=_bound(None if img is None else _image_url(img, page_url), "image", cut),
         truncated=cut,
     )
+
+
+def _first_of_kind(toks: list[_Tok], kind: int, begin: int, end: int) -> int | None:
+    for i in range(begin, end):
+        if toks[i][_KIND] == kind:
+            return i
+    return None
 
 
 def _after_headline(toks: list[_Tok], title: str | None) -> int:
@@ -361,8 +539,12 @@ def _after_headline(toks: list[_Tok], title: str | None) -> int:
 
     Text before the headline (a section heading around a lone card) is skipped.
     """
-    i = next((n for n, t in enumerate(toks) if t.text == title and t.kind != _ICON), 0)
-    while i < len(toks) and (toks[i].text == title or toks[i].kind == _ALT):
+    i = 0
+    for n, t in enumerate(toks):
+        if t[_STR] == title and t[_KIND] != _ICON:
+            i = n
+            break
+    while i < len(toks) and (toks[i][_STR] == title or toks[i][_KIND] == _ALT):
         i += 1
     return i
 
@@ -370,33 +552,34 @@ def _after_headline(toks: list[_Tok], title: str | None) -> int:
 def _title(toks: list[_Tok]) -> str | None:
     # Headline: a heading inside the story link, else the image's alt text, else any
     # heading (a section heading such as "Related Articles" sits outside the link).
-    for t in toks:
-        if t.kind == _TEXT and t.heading and t.in_link:
-            return t.text
-    for t in toks:
-        if t.kind == _ALT:
-            return t.text
-    for t in toks:
-        if t.kind == _TEXT and t.heading:
-            return t.text
-    for t in toks:
-        if t.kind == _TEXT:
-            return t.text
+    for kind, text, heading, _, in_link in toks:
+        if kind == _TEXT and heading and in_link:
+            return text
+    for kind, text, *_ in toks:
+        if kind == _ALT:
+            return text
+    for kind, text, heading, *_ in toks:
+        if kind == _TEXT and heading:
+            return text
+    for kind, text, *_ in toks:
+        if kind == _TEXT:
+            return text
     return None
 
 
 def _publisher_before(toks: list[_Tok], start: int, icon: int, title: str | None) -> str | None:
     for i in range(icon - 1, start - 1, -1):
         t = toks[i]
-        if t.kind == _TEXT and t.text != title and not t.heading and not _is_list_tok(t):
-            return t.text
+        if t[_KIND] == _TEXT and t[_STR] != title and not t[_HEADING] and not _is_list_tok(t):
+            return t[_STR]
     return None
 
 
 def _first_list_index(toks: list[_Tok], begin: int, end: int) -> int:
-    return next(
-        (i for i in range(begin, end) if toks[i].kind == _TEXT and _is_list_tok(toks[i])), end
-    )
+    for i in range(begin, end):
+        if toks[i][_KIND] == _TEXT and _is_list_tok(toks[i]):
+            return i
+    return end
 
 
 def _list_items(toks: list[_Tok], begin: int, end: int, *, bounded: bool) -> tuple[list[str], int]:
@@ -410,17 +593,20 @@ def _list_items(toks: list[_Tok], begin: int, end: int, *, bounded: bool) -> tup
     last = begin
     for i in range(begin, end):
         t = toks[i]
-        if t.kind != _TEXT:
+        if t[_KIND] != _TEXT:
             continue
         if not bounded and not _is_list_tok(t):
             break
-        items.extend(p.strip() for p in t.text.split(BULLET) if p.strip())
+        if BULLET in t[_STR]:
+            items.extend(p.strip() for p in t[_STR].split(BULLET) if p.strip())
+        else:  # one item; a token's text is already stripped and not empty
+            items.append(t[_STR])
         last = i + 1
     return items, last
 
 
 def _excerpt(toks: list[_Tok], begin: int, title: str | None) -> str | None:
-    text = " ".join(t.text for t in toks[begin:] if t.kind == _TEXT and t.text != title)
+    text = " ".join([t[_STR] for t in toks[begin:] if t[_KIND] == _TEXT and t[_STR] != title])
     return text or None
 
 
@@ -436,9 +622,25 @@ def parse_listing(
             root = lxml_html.fromstring(body if body else "<html></html>")
         except etree.ParserError:  # only whitespace or comments: a page with nothing on it
             root = lxml_html.fromstring("<html></html>")
+    # One pass over the page for all it takes besides the cards, in document order: the
+    # links (stories; the pager, with <link rel=next>) and the page chrome.
+    anchors: list[Any] = []
+    pager: list[Any] = []  # <a> and <link>
+    chrome: set[Any] = set()  # elements holding page chrome (h1, nav) are never a card
+    for el in root.iter("a", "link", "h1", "nav", "body", "html"):
+        tag = el.tag
+        if tag == "a":
+            anchors.append(el)
+            pager.append(el)
+        elif tag == "link":
+            pager.append(el)
+        else:
+            chrome.update(el.iterancestors())
+            chrome.add(el)
+
     links: list[tuple[Any, str, str]] = []
     resolve = _Links(page_url, base_url).story
-    for a in root.iter("a"):
+    for a in anchors:
         hit = resolve(a.get("href"))
         if hit:
             links.append((a, hit[0], hit[1]))
@@ -453,13 +655,8 @@ def parse_listing(
                 break  # every ancestor above is already marked as holding several
             el = el.getparent()
 
-    # Elements holding page chrome (the h1, the pager) can never be a card.
-    chrome: set[Any] = set()
-    for el in root.iter("h1", "nav", "body", "html"):
-        chrome.update(el.iterancestors())
-        chrome.add(el)
-
-    listing = Listing(next_url=_next_url(root, page_url, base_url))
+    stories = {a for a, _, _ in links}
+    listing = Listing(next_url=_next_url(pager, anchors, page_url, base_url, stories))
     done: set[str] = set()
     for a, sid, url in links:
         if sid in done:
@@ -485,20 +682,23 @@ def _count_copies(links: list[tuple[Any, str, str]]) -> int:
     return count
 
 
-def _next_url(root: Any, page_url: str, base_url: str) -> str | None:
-    """The next page of the same hashtag (``rel=next`` or a "Load more" link), else None."""
+def _next_url(
+    pager: list[Any],
+    anchors: list[Any],
+    page_url: str,
+    base_url: str,
+    story_links: Collection[Any] = (),
+) -> str | None:
+    """The next page of the same hashtag (``rel=next`` or a "Load more" link), else None.
+
+    *pager*: the page's <a> and <link> elements, *anchors* its <a>, in document order.
+    *story_links*: its links to stories. Such a link's path is an article path, so on a
+    page whose own path is none (a listing) it is never the next page, and its text (a
+    headline, an excerpt) is not read.
+    """
     here = unquote(urlsplit(page_url).path)
-    candidates = [
-        el.get("href")
-        for el in root.iter("a", "link")
-        if "next" in (el.get("rel") or "").lower().split()
-    ]
-    candidates += [
-        a.get("href")
-        for a in root.iter("a")
-        if clean_text(a.text_content()).lower() in NEXT_LINK_TEXTS
-    ]
-    for href in candidates:
+    never = story_links if not ARTICLE_PATH_RE.match(here) else ()
+    for href in _next_candidates(pager, anchors, never):
         if not href:
             continue
         try:
@@ -508,6 +708,31 @@ def _next_url(root: Any, page_url: str, base_url: str) -> str | None:
         if same_site(absolute, base_url) and unquote(urlsplit(absolute).path) == here:
             return absolute.split("#", 1)[0]
     return None
+
+
+def _next_candidates(
+    pager: list[Any], anchors: list[Any], never: Collection[Any]
+) -> Iterator[str | None]:
+    """The hrefs of ``rel=next`` links, then of links reading "Load more", in page order
+    (but the links in *never*, which cannot pass).
+
+    Lazily: the first that passes ends the search, so a page with a ``rel=next`` link to
+    its next page never has the text of its links collected and cleaned.
+    """
+    for el in pager:
+        rel = el.get("rel")
+        if rel and "next" in rel.lower().split():
+            yield el.get("href")
+    for a in anchors:
+        if a in never:
+            continue
+        text = clean_text(a.text_content())
+        # lower() never shortens a text: a longer one is none of the texts looked for.
+        if len(text) <= _NEXT_TEXT_MAX and text.lower() in NEXT_LINK_TEXTS:
+            yield a.get("href")
+
+
+_NEXT_TEXT_MAX = max(map(len, NEXT_LINK_TEXTS))
 
 
 # --- story pages ----------------------------------------------------------------------
@@ -576,11 +801,11 @@ def _story_meta(h1: Any, title: str | None) -> tuple[str | None, str | None]:
     for el in h1.itersiblings():
         if not isinstance(el.tag, str):
             continue
-        for tok in _tokens(el):
-            if tok.kind == _ICON:
+        for kind, text, *_ in _tokens(el):
+            if kind == _ICON:
                 icon_seen = True
-            elif tok.kind == _TEXT and tok.text != title:
-                texts.append(tok.text)
+            elif kind == _TEXT and text != title:
+                texts.append(text)
         if texts and (len(texts) >= 2 or icon_seen or _GLUED_DATE_RE.match(texts[0])):
             break
         if len(texts) >= 1 and len(texts[0]) > 200:
