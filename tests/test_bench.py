@@ -31,6 +31,7 @@ def test_quick_bench_runs_every_part_and_writes_the_report(tmp_path: Path) -> No
     for heading in ("## Targets", "## Crawl", "## Extraction", "## Date", "## Seen-store"):
         assert heading in report, heading
     assert "| **b/a** |" in report
+    assert "The cron case, (b′)" in report
     figures = json.loads((work / "bench.json").read_text(encoding="utf-8"))
     assert figures["crawl"]["problems"] == []
     assert figures["dates"]["answers"]["ours_right"] == figures["dates"]["n"]

@@ -127,6 +127,7 @@ def crawl_part(
         tags_files[lang].write_text("\n".join(site.tags(lang)) + "\n", encoding="utf-8")
     runs: list[dict[str, CrawlRun]] = []
     problems: list[str] = []
+    repeat: dict[str, dict[str, CrawlRun]] = {}
     for r in range(plan.repeats):
         per: dict[str, CrawlRun] = {}
         for i, lang in enumerate(("en", "ar")):
@@ -150,10 +151,29 @@ def crawl_part(
                 problems.append(f"repeat {r + 1} {lang}: tagpage's export is not the oracle's")
             if real.dateparser_loaded:
                 problems.append(f"repeat {r + 1} {lang}: dateparser was imported")
+            if r == 0:
+                # The cron case: the same site crawled again into the same data dir, nothing
+                # new to export (every story is seen), beside this repeat's bare crawl.
+                where = work / f"crawl-{r}-{lang}-tagpage-again"
+                shutil.copytree(work / f"crawl-{r}-{lang}-tagpage" / "data", where / "data")
+                again = run_crawl(server, "tagpage", lang, tags_files[lang], where, now=NOW)
+                log(
+                    f"  repeat {r + 1} {lang} again   : {again.pages} pages in {again.wall_s:.1f} s"
+                    f" ({again.pages_per_min:.0f}/min), {again.items} items, CPU"
+                    f" {again.cpu_s:.1f} s"
+                )
+                if again.hits != bare.hits:
+                    problems.append(f"{lang} again: it fetched other pages than the bare spider")
+                if again.items != 0 or again.returncode != 0:
+                    problems.append(
+                        f"{lang} again: exported {again.items}, exited {again.returncode}"
+                    )
+                repeat[lang] = {"again": again, "bare": bare}
+                shutil.rmtree(where / "data", ignore_errors=True)
             for spider in SPIDERS:  # keep the logs and probes, drop the exports
                 shutil.rmtree(work / f"crawl-{r}-{lang}-{spider}" / "data", ignore_errors=True)
         runs.append(per)
-    return {"runs": runs, "problems": problems}
+    return {"runs": runs, "problems": problems, "again": repeat}
 
 
 def summarise_crawls(runs: list[dict[str, CrawlRun]]) -> dict[str, Any]:
@@ -517,6 +537,25 @@ def _crawl_section(plan: Plan, crawl: dict[str, Any]) -> list[str]:
             f"| {lang}: {a['per_lang'][lang]['pages']:,} pages, "
             f"{b['per_lang'][lang]['items']:,} stories | {pa:,.0f} | {pb:,.0f} | {pb / pa:.2f} |"
         )
+    again = crawl.get("again")
+    if again:
+        out += [
+            "",
+            "The cron case, (b′): tagpage crawls the same site again into the first repeat's "
+            "data dir, so every story is already seen and nothing is exported (the same pages "
+            "are fetched: the stop rule is per run). Beside that repeat's bare crawl:",
+            "",
+            "| | pages | items out | pages/min (a) | pages/min (b′) | CPU s (a) | CPU s (b′) |"
+            " b′/a |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for lang in ("en", "ar"):
+            x, y = again[lang]["bare"], again[lang]["again"]
+            out.append(
+                f"| {lang} | {y.pages:,} | {y.items:,} | {x.pages_per_min:,.0f} | "
+                f"{y.pages_per_min:,.0f} | {x.cpu_s:.1f} | {y.cpu_s:.1f} | "
+                f"{y.pages_per_min / x.pages_per_min:.2f} |"
+            )
     startup = crawl.get("startup")
     if startup:
         heavy = ", ".join(f"{name} {sec:.2f}" for name, sec in startup["imports"])
@@ -728,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(report)
         print(f"written to {out_path}")
-        raw = {k: v for k, v in (crawl or {}).items() if k != "runs"}
+        raw = {k: v for k, v in (crawl or {}).items() if k not in ("runs", "again")}
         (work / "bench.json").write_text(
             json.dumps({"crawl": raw, "dates": dates, "store": store}, indent=1, default=str),
             encoding="utf-8",
