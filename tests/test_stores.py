@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from newscrawl.stores.sqlite import SQLiteSeenStore
+
+ROOT = Path(__file__).resolve().parent.parent
 
 A, B, C = "a" * 32, "b" * 32, "c" * 32
 
@@ -55,3 +62,227 @@ def test_non_hex_id_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         store.stage("r1", "not-an-id")
     store.close()
+
+
+# --- the two levels: staged ids, a small level of recent ones, merged into the large one ---
+
+
+class SmallLevels(SQLiteSeenStore):
+    """Merges after a handful of ids, so that a test sees several."""
+
+    merge_floor = 4
+    merge_fraction = 0.5
+
+
+def ids(n: int, start: int = 0) -> list[str]:
+    return [f"{i:032x}" for i in range(start, start + n)]
+
+
+def levels(path: Path) -> dict[str, int]:
+    """What a reader of the file sees: ids per level and the old tables' shape (views)."""
+    with closing(sqlite3.connect(path)) as db:
+        q = {
+            "main": "SELECT count(*) FROM seen_main",
+            "recent": "SELECT count(*) FROM seen_recent",
+            "seen": "SELECT count(*) FROM seen",
+            "staged": "SELECT count(*) FROM staged",
+        }
+        return {name: db.execute(sql).fetchone()[0] for name, sql in q.items()}
+
+
+def pipeline_run(store: SQLiteSeenStore, run_id: str, stories: list[str]) -> int:
+    """As the dedupe pipeline does: look up, stage the new ones, flush, promote."""
+    for sid in stories:
+        if not store.is_seen(sid):
+            store.stage(run_id, sid)
+    store.flush()
+    return store.promote(run_id)
+
+
+def test_merges_move_ids_to_the_large_level_and_every_id_stays_seen(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    store = SmallLevels(path)
+    done: list[str] = []
+    for run in range(8):
+        batch = ids(3, start=10 * run)
+        assert pipeline_run(store, f"r{run}", batch) == 3
+        done += batch
+        assert all(store.is_seen(sid) for sid in done)
+        assert not store.is_seen(ids(1, start=10 * run + 5)[0])
+        assert store.count() == len(done)
+    assert store.merges >= 3
+    after = levels(path)
+    assert after["main"] > 0 and after["main"] + after["recent"] == len(done)
+    assert after["seen"] == len(done) and after["staged"] == 0
+    store.close()
+
+    store = SmallLevels(path)  # and after reopening
+    assert all(store.is_seen(sid) for sid in done)
+    assert store.count() == len(done)
+    with closing(sqlite3.connect(path)) as db:
+        assert {r[0] for r in db.execute("SELECT id FROM seen")} == set(done)
+    store.close()
+
+
+def test_a_run_staged_during_a_merge_stays_staged(tmp_path: Path) -> None:
+    store = SmallLevels(tmp_path / "seen.sqlite3")
+    live = ids(2, start=100)
+    for sid in live:  # another crawl's run, still going
+        store.stage("live", sid)
+    store.flush()
+    pipeline_run(store, "r1", ids(5))  # 5 >= merge_floor: merged
+    assert store.merges == 1
+    assert store.staged_runs() == ["live"]
+    assert not any(store.is_seen(sid) for sid in live)
+    assert store.discard("live") == 2
+    assert store.count() == 5 and all(store.is_seen(sid) for sid in ids(5))
+    store.close()
+
+
+def test_promote_counts_only_ids_no_run_made_seen(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    store = SmallLevels(path)
+    assert pipeline_run(store, "r1", ids(5)) == 5  # merged into the large level
+    assert store.merges == 1
+    # refresh=1: seen ids staged again, from the large level and not.
+    for sid in ids(7):
+        store.stage("r2", sid)
+    assert store.promote("r2") == 2
+    # Two runs staging the same ids; the first promoted makes them seen.
+    for run in ("r3", "r4"):
+        for sid in ids(3, start=50):
+            store.stage(run, sid)
+    assert store.promote("r3") == 3
+    assert store.promote("r4") == 0
+    # Another connection promotes an id between this one's stage and promote.
+    assert not store.is_seen(ids(1, start=60)[0])
+    for sid in ids(2, start=60):
+        store.stage("r5", sid)
+    store.flush()
+    other = SQLiteSeenStore(path)
+    other.stage("elsewhere", ids(1, start=60)[0])
+    assert other.promote("elsewhere") == 1
+    other.close()
+    assert store.promote("r5") == 1
+    assert store.count() == 7 + 3 + 2 == levels(path)["seen"]
+    store.close()
+
+
+def test_an_old_file_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    old_seen = {
+        sid: ("20250101T000000Z-aaaaaa" if i % 2 else "20250102T000000Z-bbbbbb")
+        for i, sid in enumerate(ids(300))
+    }
+    old_staged = ids(4, start=1000)
+    with closing(sqlite3.connect(path)) as db, db:  # the layout before the two levels
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(
+            "CREATE TABLE seen (id BLOB PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE staged (run_id TEXT NOT NULL, id BLOB NOT NULL,"
+            " PRIMARY KEY (run_id, id)) WITHOUT ROWID;"
+        )
+        db.executemany(
+            "INSERT INTO seen VALUES (?, ?)", [(bytes.fromhex(s), r) for s, r in old_seen.items()]
+        )
+        db.executemany(
+            "INSERT INTO staged VALUES ('dead-run', ?)", [(bytes.fromhex(s),) for s in old_staged]
+        )
+
+    store = SQLiteSeenStore(path)
+    assert all(store.is_seen(sid) for sid in old_seen)
+    assert store.count() == len(old_seen)
+    assert store.staged_runs() == ["dead-run"]  # recovered by the next crawl as before
+    assert not any(store.is_seen(sid) for sid in old_staged)
+    assert pipeline_run(store, "new", ids(2, start=5000)) == 2
+    store.close()
+
+    with closing(sqlite3.connect(path)) as db:  # read by hand, the old shape still answers
+        assert dict(db.execute("SELECT id, run_id FROM seen WHERE run_id != 'new'")) == old_seen
+        assert db.execute("SELECT count(*) FROM staged").fetchone()[0] == len(old_staged)
+        kinds = dict(db.execute("SELECT name, type FROM sqlite_master"))
+    assert kinds["seen"] == kinds["staged"] == "view"
+
+    store = SQLiteSeenStore(path)  # opened again: nothing to migrate, nothing lost
+    assert store.promote("dead-run") == len(old_staged)
+    assert all(store.is_seen(sid) for sid in [*old_seen, *old_staged])
+    assert store.count() == len(old_seen) + len(old_staged) + 2
+    assert store.staged_runs() == []
+    store.close()
+
+
+_CRASH_IN_MERGE = """
+import os, sys
+from newscrawl.stores.sqlite import SQLiteSeenStore
+
+class SmallLevels(SQLiteSeenStore):
+    merge_floor = 4
+    merge_fraction = 0.5
+
+    def _merge(self):
+        super()._merge()  # written, not committed: the power goes now
+        os._exit(3)
+
+store = SmallLevels(sys.argv[1])
+for sid in sys.argv[2:]:
+    store.stage("r2", sid)
+store.flush()
+store.promote("r2")
+"""
+
+
+def test_a_crash_in_the_middle_of_a_merge_loses_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    store = SmallLevels(path)
+    assert pipeline_run(store, "r1", ids(3)) == 3  # below the floor: not merged yet
+    assert store.merges == 0
+    store.close()
+
+    second = ids(3, start=10)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CRASH_IN_MERGE, str(path), *second],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 3, proc.stderr
+
+    # The promote and its merge are one transaction: neither happened.
+    assert levels(path) == {"main": 0, "recent": 6, "seen": 3, "staged": 3}
+    store = SmallLevels(path)
+    assert all(store.is_seen(sid) for sid in ids(3))
+    assert not any(store.is_seen(sid) for sid in second)
+    assert store.staged_runs() == ["r2"]
+    assert store.promote("r2") == 3  # recovered: its export was complete
+    assert store.merges == 1
+    assert all(store.is_seen(sid) for sid in [*ids(3), *second])
+    assert store.count() == 6
+    store.close()
+    assert levels(path) == {"main": 6, "recent": 0, "seen": 6, "staged": 0}
+
+
+def test_id_must_be_32_hex_digits(tmp_path: Path) -> None:
+    store = SQLiteSeenStore(tmp_path / "s.sqlite3")
+    with pytest.raises(ValueError):
+        store.is_seen("abcd")
+    with pytest.raises(ValueError):
+        store.stage("r1", "ab" * 17)
+    assert store.is_seen("AB" * 16) is False  # hex, either case: the same id as "ab" * 16
+    store.stage("r1", "AB" * 16)
+    store.promote("r1")
+    assert store.is_seen("ab" * 16)
+    store.close()
+
+
+def test_opening_needs_no_write_lock_once_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    crawl = SQLiteSeenStore(path)
+    crawl.stage("r1", A)  # a crawl under way holds the write transaction until it flushes
+    other = SQLiteSeenStore(path)  # would wait for the lock, then fail, were it needed
+    assert not other.is_seen(A) and other.staged_runs() == []
+    other.close()
+    crawl.promote("r1")
+    crawl.close()

@@ -1,10 +1,29 @@
 """The SQLite seen-store from empty to a million stories, driven as the dedupe pipeline drives it.
 
 Each simulated run looks every story up (``is_seen``), stages the new ones, flushes and
-promotes them, as a crawl's dedupe pipeline and export do. The per-story cost of a run
-into an empty store is compared with the same run into a store of N stories, and lookups
-alone (hits and misses) likewise. Runs in its own process (``python -m
-newscrawl.bench.seenstore DIR OUT``) so its RSS is the store's and nothing else's.
+promotes them, as a crawl's dedupe pipeline and export do. The per-story cost of runs into
+an empty store is compared with runs into a store of N stories, and lookups alone (hits and
+misses) likewise. Runs in its own process (``python -m newscrawl.bench.seenstore DIR OUT``)
+so its RSS is the store's and nothing else's.
+
+The store is log-structured (``newscrawl/stores/sqlite.py``): promoted ids stay in a small
+level, merged into the large one in one transaction when they reach a fixed fraction of it.
+Most runs cost little and one in many pays for a merge, so a single run, or a median of a
+few, could skip the merge and say nothing about the real cost. Both figures compared are
+therefore means over a *window* of consecutive runs one whole merge cycle long at N stories
+(``window_runs``: ``SQLiteSeenStore.merge_interval(N)`` ids, in runs):
+
+* **empty**: the first ``window_runs`` runs into a new store, with the merges that happen
+  while it grows, at their real rate;
+* **at N**: ``window_runs`` runs into the store filled to N, which hold exactly one merge
+  of the small level into the large one, as every cycle of that length does.
+
+``run_us`` is the mean per story over a window (its total time over its stories). With
+``--repeats`` each window is measured that many times (the N-story store copied back to its
+filled state each time, then read once so that its pages are cached as the filling process
+had them), the empty and the N window alternating which goes first; the median of the
+window means is reported, with their spread. ``merges`` counts the merges in one window of
+each; ``first_run_us`` is the first run alone into an empty store (the old single-run figure).
 """
 
 from __future__ import annotations
@@ -12,7 +31,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -65,29 +86,19 @@ def lookups(store: SQLiteSeenStore, ids: list[str]) -> float:
     return (time.perf_counter() - t0) / len(ids)
 
 
-def probe(
-    store: SQLiteSeenStore, ids: _Ids, known: list[str], run_size: int, repeats: int
-) -> dict[str, float]:
-    """Per-story cost of lookups (misses, hits) and of a pipeline run into *store*.
-
-    The run's new stories are promoted: the store grows by ``repeats * run_size``.
-    """
-    misses = [lookups(store, ids.take(run_size)) for _ in range(repeats)]
-    sample = random.Random(len(known)).sample(known, min(run_size, len(known)))
-    hits = [lookups(store, sample) for _ in range(repeats)] if sample else []
-    runs = [pipeline_run(store, f"probe-{i}", ids.take(run_size)) for i in range(repeats)]
-    return {
-        "run_us": statistics.median(runs) * 1e6,
-        "run_spread_us": [min(runs) * 1e6, max(runs) * 1e6],
-        "miss_us": statistics.median(misses) * 1e6,
-        "hit_us": statistics.median(hits) * 1e6 if hits else float("nan"),
-    }
-
-
 def _fresh(directory: Path, name: str) -> Path:
     for old in directory.glob(f"{name}*"):
         old.unlink()
     return directory / name
+
+
+def _spread(values: list[float]) -> list[float]:
+    return [min(values), max(values)]
+
+
+def window(store: SQLiteSeenStore, ids: _Ids, runs: int, run_size: int, tag: str) -> list[float]:
+    """*runs* consecutive pipeline runs into *store*: µs per story of each."""
+    return [pipeline_run(store, f"{tag}-{i}", ids.take(run_size)) * 1e6 for i in range(runs)]
 
 
 def run(directory: Path, n: int, run_size: int, repeats: int) -> dict[str, Any]:
@@ -96,13 +107,6 @@ def run(directory: Path, n: int, run_size: int, repeats: int) -> dict[str, Any]:
     gc.collect()
     rss_start = rss_mib()
 
-    # Empty: every repeat into a new store, so each one really starts from nothing.
-    empty_runs = []
-    for i in range(repeats):
-        store = SQLiteSeenStore(_fresh(directory, f"empty-{i}.sqlite3"))
-        empty_runs.append(pipeline_run(store, "empty", ids.take(run_size)) * 1e6)
-        store.close()
-        _fresh(directory, f"empty-{i}.sqlite3")
     store = SQLiteSeenStore(_fresh(directory, "seen.sqlite3"))
     empty_miss = [lookups(store, ids.take(run_size)) * 1e6 for _ in range(repeats)]
     rss_empty = rss_mib()
@@ -112,7 +116,7 @@ def run(directory: Path, n: int, run_size: int, repeats: int) -> dict[str, Any]:
     fill: list[tuple[int, float]] = []
     t_fill = time.perf_counter()
     count = batch = 0
-    step = max(1, n // 100_000)  # keep ~100k ids to look up as hits later, not all n
+    step = max(1, n // run_size)  # keep ~run_size ids to look up as hits later, not all n
     while count < n:
         chunk = ids.take(min(run_size, n - count))
         cost = pipeline_run(store, f"fill-{batch}", chunk)
@@ -122,20 +126,62 @@ def run(directory: Path, n: int, run_size: int, repeats: int) -> dict[str, Any]:
         known.extend(chunk[::step])
     fill_s = time.perf_counter() - t_fill
     rss_full = rss_mib()
-    full = probe(store, ids, known, run_size, repeats)
-    stored = store.count()
+    runs = max(1, math.ceil(SQLiteSeenStore.merge_interval(store.count()) / run_size))
     store.close()
-    size = sum(p.stat().st_size for p in directory.glob("seen.sqlite3*"))
+    filled = directory / "filled.sqlite3"
+    shutil.copyfile(directory / "seen.sqlite3", _fresh(directory, "filled.sqlite3"))
+    _fresh(directory, "seen.sqlite3")
+
+    # Window pairs, the order alternating from one repeat to the next.
+    empty_means: list[float] = []
+    full_means: list[float] = []
+    firsts: list[float] = []
+    misses: list[float] = []
+    hits: list[float] = []
+    merges = {"empty": 0, "full": 0}
+    for r in range(repeats):
+        for part in ("empty", "full") if r % 2 == 0 else ("full", "empty"):
+            if part == "empty":
+                store = SQLiteSeenStore(_fresh(directory, "empty.sqlite3"))
+                costs = window(store, ids, runs, run_size, f"empty-{r}")
+                empty_means.append(statistics.mean(costs))
+                firsts.append(costs[0])
+            else:
+                probe = _fresh(directory, "probe.sqlite3")
+                shutil.copyfile(filled, probe)
+                store = SQLiteSeenStore(probe)
+                lookups(store, ids.take(run_size))  # not timed: brings its pages into the cache
+                misses.append(lookups(store, ids.take(run_size)) * 1e6)
+                if known:
+                    hits.append(lookups(store, known) * 1e6)
+                full_means.append(statistics.mean(window(store, ids, runs, run_size, f"full-{r}")))
+                stored = store.count()
+            merges[part] = store.merges
+            store.close()
+    size = sum(p.stat().st_size for p in directory.glob("probe.sqlite3*"))
+    for name in ("empty.sqlite3", "probe.sqlite3", "filled.sqlite3"):
+        _fresh(directory, name)
+
     empty = {
-        "run_us": statistics.median(empty_runs),
-        "run_spread_us": [min(empty_runs), max(empty_runs)],
+        "run_us": statistics.median(empty_means),
+        "run_spread_us": _spread(empty_means),
         "miss_us": statistics.median(empty_miss),
+        "first_run_us": statistics.median(firsts),
+        "merges": merges["empty"],
+    }
+    full = {
+        "run_us": statistics.median(full_means),
+        "run_spread_us": _spread(full_means),
+        "miss_us": statistics.median(misses),
+        "hit_us": statistics.median(hits) if hits else float("nan"),
+        "merges": merges["full"],
     }
     return {
         "stories": n,
         "stored_after_probe": stored,
         "run_size": run_size,
         "repeats": repeats,
+        "window_runs": runs,
         "empty": empty,
         "full": full,
         "ratio_run": full["run_us"] / empty["run_us"],

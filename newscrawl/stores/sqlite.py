@@ -1,94 +1,356 @@
-"""The SQLite seen-store: one file in the data dir, constant memory whatever its size."""
+"""The SQLite seen-store: one file in the data dir, constant memory whatever its size.
+
+Layout: log-structured, two levels, so that a run's cost does not grow with the store.
+
+* ``seen_recent`` is the small level. ``stage()`` writes a story's id there under its run
+  (``seen_run``, state 0: staged), and ``promote()`` only marks the run as seen (state 1):
+  no id moves. Staging a run's ids dirties pages of this small table only.
+* ``seen_main`` is the large level. When the ids seen in ``seen_recent`` reach
+  ``merge_fraction`` of ``seen_main`` (and at least ``merge_floor``), ``promote()`` moves
+  them into it in key order and empties ``seen_recent``, in the promote's own transaction
+  (a crash leaves either both done or neither). A merge rewrites the large table once,
+  but the ids merged grow with it, so the cost per id stays the same whatever the size
+  (amortised); between merges nothing touches the large table but lookups.
+* ``is_seen()`` probes both levels, in one statement.
+
+``promote()`` returns how many ids became seen without reading them again: a run staged
+in this connection counts, as it stages, the ids that no run had made seen; that count
+holds unless some run was promoted in between (here, or by another connection: then the
+run's ids are counted in the file).
+
+Ids are kept as two signed 64-bit integers (the 32 hex digits, halved): SQLite compares
+those faster than 16-byte blobs. ``seen`` and ``staged`` are views in the old tables'
+shape (the id there as its 32 hex digits), for whoever reads the file by hand.
+
+A file written before this layout (tables ``seen`` and ``staged``) is migrated in place,
+in one transaction, the first time it is opened.
+"""
 
 from __future__ import annotations
 
+import math
 import sqlite3
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from newscrawl.stores.sqlite_fingerprints import FingerprintTables, id_key
+from newscrawl.stores.sqlite_fingerprints import FingerprintTables
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS seen (
-    id BLOB PRIMARY KEY,          -- the 32-hex story id as 16 bytes: half the file, same order
-    run_id TEXT NOT NULL          -- the run whose complete export holds it first
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS staged (
+_halves = struct.Struct(">qq").unpack
+
+
+def _key(story_id: str) -> tuple[int, int]:
+    """A story id as the store keys it: its 32 hex digits as two signed 64-bit halves."""
+    # Ids are validated as 32 hex by the spider; anything else is a caller bug.
+    try:
+        return _halves(bytes.fromhex(story_id))
+    except struct.error:
+        raise ValueError(f"story id must be 32 hex digits, not {story_id!r}") from None
+
+
+def _old_rows(db: sqlite3.Connection, table: str, state: int) -> Iterator[tuple[int, int, int]]:
+    """The rows of a table of the old layout (``id BLOB, run_id TEXT``), keyed anew.
+
+    Streamed, so memory stays bounded whatever the table's size. An id that is not 16
+    bytes (not 32 hex digits) could not be looked up any more, so it is left behind.
+    """
+    runs = dict(db.execute("SELECT run_id, run FROM seen_run WHERE state = ?", (state,)))
+    for story, run_id in db.execute(f"SELECT id, run_id FROM {table}"):
+        if len(story) == 16:
+            yield (*_halves(story), runs[run_id])
+
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS seen_run (
+    run INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a forgotten run stays forgotten
     run_id TEXT NOT NULL,
-    id BLOB NOT NULL,
-    PRIMARY KEY (run_id, id)
+    state INTEGER NOT NULL                  -- 0 staged, 1 seen (ids in seen_recent), 2 merged
+);
+CREATE INDEX IF NOT EXISTS seen_run_by_id ON seen_run (run_id, state);
+CREATE TABLE IF NOT EXISTS seen_main (
+    k INTEGER NOT NULL,                     -- the id's first 8 bytes, signed
+    lo INTEGER NOT NULL,                    -- its last 8 bytes, signed
+    run INTEGER NOT NULL,                   -- the run whose complete export holds it first
+    PRIMARY KEY (k, lo)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS seen_recent (
+    k INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    run INTEGER NOT NULL,                   -- staged or seen as that run's state says
+    PRIMARY KEY (k, lo, run)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS seen_level (
+    name TEXT PRIMARY KEY,                  -- 'main', 'recent': distinct ids seen in each
+    ids INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO seen_level (name, ids) VALUES ('main', 0), ('recent', 0)
 """
+
+_VIEWS = """
+CREATE VIEW IF NOT EXISTS seen (id, run_id) AS
+    SELECT printf('%016x%016x', m.k, m.lo), u.run_id
+    FROM seen_main AS m LEFT JOIN seen_run AS u ON u.run = m.run
+    UNION ALL
+    SELECT printf('%016x%016x', r.k, r.lo), min(u.run_id)
+    FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run
+    WHERE u.state = 1
+    AND NOT EXISTS (SELECT 1 FROM seen_main AS m WHERE m.k = r.k AND m.lo = r.lo)
+    GROUP BY r.k, r.lo;
+CREATE VIEW IF NOT EXISTS staged (run_id, id) AS
+    SELECT u.run_id, printf('%016x%016x', r.k, r.lo)
+    FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run
+    WHERE u.state = 0
+"""
+
+# What sqlite_master holds once the file has this layout.
+_CURRENT = {
+    "seen_run": "table",
+    "seen_main": "table",
+    "seen_recent": "table",
+    "seen_level": "table",
+    "seen": "view",
+    "staged": "view",
+}
+
+_LOOKUP = (
+    "SELECT 1 FROM seen_main WHERE k = ?1 AND lo = ?2 UNION ALL"
+    " SELECT 1 FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
+    " WHERE r.k = ?1 AND r.lo = ?2 AND u.state = 1 LIMIT 1"
+)
+
+# A run's ids that become seen when it is promoted: not seen already, in either level.
+_NEWLY_SEEN = (
+    "SELECT count(*) FROM seen_recent AS r WHERE r.run = ?1"
+    " AND NOT EXISTS (SELECT 1 FROM seen_main AS m WHERE m.k = r.k AND m.lo = r.lo)"
+    " AND NOT EXISTS (SELECT 1 FROM seen_recent AS o CROSS JOIN seen_run AS u"
+    " ON u.run = o.run WHERE o.k = r.k AND o.lo = r.lo AND u.state = 1)"
+)
+
+
+@dataclass(slots=True)
+class _Staging:
+    """A run this connection stages, and what it knows of it without asking the file."""
+
+    number: int  # seen_run.run
+    exact: bool  # the run's row was made here: every id it has was staged here
+    data_version: int  # PRAGMA data_version when it was made (others' commits since?)
+    generation: int  # this connection's promotes when it was made
+    fresh: int = 0  # ids staged that no run had made seen at the time
 
 
 class SQLiteSeenStore(FingerprintTables):
     """Seen-store on one SQLite file (WAL); lookups hit the B-tree, not a Python set."""
+
+    #: Merge the small level into the large one when it holds this fraction of it ...
+    merge_fraction = 0.25
+    #: ... and at least this many ids (small stores merge rarely, not at every run).
+    merge_floor = 50_000
+    #: Page size of a new file: large pages make a merge's and a flush's writes cheaper.
+    page_size = 32768
 
     def __init__(self, path: str | Path, *, cache_kib: int = 48 * 1024) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: transactions are explicit, so staging many ids is one commit.
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute(f"PRAGMA page_size={int(self.page_size)}")  # a new file only
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        # A fixed page cache bounds memory however many stories were ever seen. 48 MiB holds
-        # the B-tree of about 1.4M ids (33 bytes each), so lookups stay in memory that far.
+        # A fixed page cache bounds memory however many stories were ever seen.
         self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
-        self._db.executescript(_SCHEMA)
+        # A merge rewrites the large table through the WAL; don't keep that much on disk.
+        self._db.execute(f"PRAGMA journal_size_limit={64 * 2**20}")
+        self._open_schema()
         self._open_fingerprints()
         self._in_tx = False
+        self._unseen: tuple[int, int] | None = None  # last is_seen() miss, in this write tx
+        self._staging: dict[str, _Staging] = {}
+        self._generation = 0
+        self.merges = 0  # merges this connection made
+
+    def _open_schema(self) -> None:
+        db = self._db
+        if self._schema() == _CURRENT:
+            return  # nothing to write: no need to wait for another connection's transaction
+        db.execute("BEGIN IMMEDIATE")
+        kinds = self._schema()
+        for stmt in _TABLES.split(";"):
+            db.execute(stmt)
+        # A file made before the two levels: its tables become the new ones, ids unchanged.
+        if kinds.get("seen") == "table":
+            db.execute(
+                "INSERT INTO seen_run (run_id, state)"
+                " SELECT DISTINCT run_id, 2 FROM seen ORDER BY run_id"
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO seen_main (k, lo, run) VALUES (?, ?, ?)",
+                _old_rows(db, "seen", state=2),
+            )
+            db.execute(
+                "UPDATE seen_level SET ids = (SELECT count(*) FROM seen_main) WHERE name = 'main'"
+            )
+            db.execute("DROP TABLE seen")
+        if kinds.get("staged") == "table":
+            db.execute(
+                "INSERT INTO seen_run (run_id, state)"
+                " SELECT DISTINCT run_id, 0 FROM staged ORDER BY run_id"
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO seen_recent (k, lo, run) VALUES (?, ?, ?)",
+                _old_rows(db, "staged", state=0),
+            )
+            db.execute("DROP TABLE staged")
+        for stmt in _VIEWS.split(";"):
+            db.execute(stmt)
+        db.execute("COMMIT")
+
+    def _schema(self) -> dict[str, str]:
+        names = ",".join(f"'{name}'" for name in _CURRENT)
+        return dict(
+            self._db.execute(f"SELECT name, type FROM sqlite_master WHERE name IN ({names})")
+        )
+
+    @classmethod
+    def merge_interval(cls, stored: int) -> int:
+        """How many ids are promoted between two merges once the store holds *stored*."""
+        return max(cls.merge_floor, math.ceil(cls.merge_fraction * stored))
 
     def _begin(self) -> None:
         if not self._in_tx:
-            self._db.execute("BEGIN")
+            self._db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
 
     def is_seen(self, story_id: str) -> bool:
-        row = self._db.execute("SELECT 1 FROM seen WHERE id = ?", (id_key(story_id),)).fetchone()
-        return row is not None
+        key = _key(story_id)
+        if self._db.execute(_LOOKUP, key).fetchone() is None:
+            if self._in_tx:  # nobody else can make it seen before this transaction ends
+                self._unseen = key
+            return False
+        return True
 
     def stage(self, run_id: str, story_id: str) -> None:
+        key = _key(story_id)
         self._begin()
-        self._db.execute(
-            "INSERT OR IGNORE INTO staged (run_id, id) VALUES (?, ?)", (run_id, id_key(story_id))
+        # Not seen now (the dedupe pipeline has just asked): counted as promote()'s news.
+        fresh = key == self._unseen or self._db.execute(_LOOKUP, key).fetchone() is None
+        self._unseen = None
+        staging = self._staging.get(run_id) or self._open_run(run_id)
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO seen_recent (k, lo, run) VALUES (?, ?, ?)",
+            (*key, staging.number),
         )
+        if fresh and cur.rowcount > 0:
+            staging.fresh += 1
+
+    def _open_run(self, run_id: str) -> _Staging:
+        row = self._db.execute(
+            "SELECT run FROM seen_run WHERE run_id = ? AND state = 0", (run_id,)
+        ).fetchone()
+        if row:  # staged before this connection: its ids were not counted here
+            number, exact = row[0], False
+        else:
+            cur = self._db.execute("INSERT INTO seen_run (run_id, state) VALUES (?, 0)", (run_id,))
+            number, exact = cur.lastrowid, True
+        staging = _Staging(number, exact, self._data_version(), self._generation)
+        self._staging[run_id] = staging
+        return staging
+
+    def _data_version(self) -> int:
+        return self._db.execute("PRAGMA data_version").fetchone()[0]
 
     def flush(self) -> None:
         self._flush_fingerprints()
         if self._in_tx:
             self._db.execute("COMMIT")
             self._in_tx = False
+        self._unseen = None
+
+    def _levels(self) -> tuple[int, int]:
+        rows = dict(self._db.execute("SELECT name, ids FROM seen_level"))
+        return rows["main"], rows["recent"]
 
     def promote(self, run_id: str) -> int:
         self.flush()
+        staging = self._staging.pop(run_id, None)
+        promoted = 0
         with self._db:
-            self._db.execute("BEGIN")
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO seen (id, run_id) SELECT id, run_id FROM staged"
-                " WHERE run_id = ?",
-                (run_id,),
-            )
-            promoted = cur.rowcount
-            self._db.execute("DELETE FROM staged WHERE run_id = ?", (run_id,))
+            self._db.execute("BEGIN IMMEDIATE")
+            row = self._db.execute(
+                "SELECT run FROM seen_run WHERE run_id = ? AND state = 0", (run_id,)
+            ).fetchone()
+            if row:
+                number = row[0]
+                if (
+                    staging is not None
+                    and staging.exact
+                    and staging.number == number
+                    and staging.generation == self._generation
+                    and staging.data_version == self._data_version()
+                ):
+                    # Nothing was promoted since its ids were staged, here or elsewhere.
+                    promoted = staging.fresh
+                else:
+                    promoted = self._db.execute(_NEWLY_SEEN, (number,)).fetchone()[0]
+                self._db.execute("UPDATE seen_run SET state = 1 WHERE run = ?", (number,))
             self._promote_fingerprints(run_id)
+            main, recent = self._levels()
+            recent += promoted
+            if promoted and recent >= self.merge_interval(main):
+                main, recent = main + self._merge(), 0
+            self._db.executemany(
+                "UPDATE seen_level SET ids = ? WHERE name = ?", [(main, "main"), (recent, "recent")]
+            )
+        self._generation += 1
         return promoted
+
+    def _merge(self) -> int:
+        """Move the seen ids of the small level into the large one (inside promote's
+        transaction); returns how many the large one gained."""
+        if self._db.execute("SELECT 1 FROM seen_run WHERE state = 0 LIMIT 1").fetchone():
+            # A run is staged (another live crawl, or a dead one not recovered yet).
+            merged = self._db.execute(
+                "INSERT OR IGNORE INTO seen_main (k, lo, run) SELECT r.k, r.lo, r.run"
+                " FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
+                " WHERE u.state = 1"
+            ).rowcount
+            self._db.execute(
+                "DELETE FROM seen_recent WHERE run IN (SELECT run FROM seen_run WHERE state = 1)"
+            )
+        else:
+            merged = self._db.execute(
+                "INSERT OR IGNORE INTO seen_main (k, lo, run) SELECT k, lo, run FROM seen_recent"
+            ).rowcount
+            self._db.execute("DELETE FROM seen_recent")
+        self._db.execute("UPDATE seen_run SET state = 2 WHERE state = 1")
+        self.merges += 1
+        return merged
 
     def discard(self, run_id: str) -> int:
         self.flush()
+        self._staging.pop(run_id, None)
+        discarded = 0
         with self._db:
-            self._db.execute("BEGIN")
-            cur = self._db.execute("DELETE FROM staged WHERE run_id = ?", (run_id,))
-            discarded = cur.rowcount
+            self._db.execute("BEGIN IMMEDIATE")
+            for (number,) in self._db.execute(
+                "SELECT run FROM seen_run WHERE run_id = ? AND state = 0", (run_id,)
+            ).fetchall():
+                discarded += self._db.execute(
+                    "DELETE FROM seen_recent WHERE run = ?", (number,)
+                ).rowcount
+                self._db.execute("DELETE FROM seen_run WHERE run = ?", (number,))
             self._discard_fingerprints(run_id)
         return discarded
 
     def staged_runs(self) -> list[str]:
         rows = self._db.execute(
-            "SELECT run_id FROM staged UNION SELECT run_id FROM synd_staged_story ORDER BY run_id"
+            "SELECT run_id FROM seen_run WHERE state = 0"
+            " UNION SELECT run_id FROM synd_staged_story ORDER BY run_id"
         ).fetchall()
         return [r[0] for r in rows]
 
     def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM seen").fetchone()[0]
+        return sum(self._levels())
 
     def close(self) -> None:
         self.flush()
