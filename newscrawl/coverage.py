@@ -3,9 +3,9 @@
 ``SPIDERMON_ADD_FIELD_COVERAGE`` makes spidermon count, for every item, each field that
 has a value (stats ``spidermon_item_scraped_count/<Item>/<field>``; the "Field coverage"
 monitor turns them into shares). Spidermon re-reads six settings and increments the
-stats collector once per field for every item: about 65 µs a story here, a tenth of what
-a crawl spent per story beyond Scrapy's own work. This subclass reads the settings once
-and counts in a local tally that it adds to the stats when the spider closes, before
+stats collector once per field for every item: 59 µs a story, 17 µs this way (20,000
+stories through ``item_scraped``, CPU time). This subclass reads the settings once and
+counts in a local tally that it adds to the stats when the spider closes, before
 spidermon computes the coverage and runs the close monitors. The rules are spidermon's
 own (its skip values, none and falsy settings); an item with a dict value, or list or
 dict levels configured, is counted by spidermon's code as before. ``tests/test_monitors.py``
