@@ -224,6 +224,13 @@ def summarise_crawls(runs: list[dict[str, CrawlRun]]) -> dict[str, Any]:
         for k in stats
         if k.startswith("newscrawl/dates/")
     }
+    out["syndication"] = {
+        k.split("/", 2)[2]: sum(
+            r[f"tagpage/{lang}"].stats.get(k, 0) for r in runs[:1] for lang in ("en", "ar")
+        )
+        for k in stats
+        if k.startswith("newscrawl/syndication/")
+    }
     out["dateparser_loaded"] = any(
         r[f"tagpage/{lang}"].dateparser_loaded for r in runs for lang in ("en", "ar")
     )
@@ -574,6 +581,13 @@ def _crawl_section(plan: Plan, crawl: dict[str, Any]) -> list[str]:
         "by `newscrawl/bench/probe.py`).",
         "",
     ]
+    synd = ", ".join(f"{k} {v:,}" for k, v in sorted(s.get("syndication", {}).items()))
+    if synd:
+        out += [
+            f"Syndication in (b), first repeat, both languages: {synd} (the replica has no "
+            "syndicated copies: every copy found is two of its templated stories alike).",
+            "",
+        ]
     if crawl["problems"]:
         out += ["Problems seen:", ""] + [f"- {p}" for p in crawl["problems"]] + [""]
     return out
