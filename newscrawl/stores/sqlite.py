@@ -260,7 +260,6 @@ class SQLiteSeenStore(FingerprintTables):
         return self._db.execute("PRAGMA data_version").fetchone()[0]
 
     def flush(self) -> None:
-        self._flush_fingerprints()
         if self._in_tx:
             self._db.execute("COMMIT")
             self._in_tx = False

@@ -151,9 +151,6 @@ class FingerprintTables:
             self._db.execute("ALTER TABLE synd_staged_story ADD COLUMN keys BLOB")
         self._staged_runs: dict[str, _StagedRun] = {}
 
-    def _flush_fingerprints(self) -> None:
-        """Nothing to do: a fingerprint's row is written when it is staged."""
-
     def _staged_run(self, run_id: str) -> _StagedRun:
         """The run's staged fingerprints; read from the tables the first time it is asked
         for (a run staged by another connection, or before this one opened)."""
