@@ -17,7 +17,7 @@ from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.python import to_bytes
 from w3lib.url import file_uri_to_path
 
-from newscrawl.items import STORY_FIELDS, Story
+from newscrawl.items import Story, story_record
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -49,8 +49,7 @@ class StoryJsonLinesExporter(JsonLinesItemExporter):
         if type(item) is not Story or self.fields_to_export is not None:
             super().export_item(item)
             return
-        record = {name: getattr(item, name) for name in STORY_FIELDS}
-        self.file.write(to_bytes(self.encoder.encode(record) + "\n", self.encoding))
+        self.file.write(to_bytes(self.encoder.encode(story_record(item)) + "\n", self.encoding))
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 #: Bump when a field is added, removed or changes meaning; the JSON Schema's
 #: ``schema_version`` const must match (a test checks that).
@@ -40,3 +41,13 @@ class Story:
 
 #: The record's field names, in export order.
 STORY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Story))
+
+
+def story_record(story: Story) -> dict[str, Any]:
+    """The story as the export writes it, field by field (values shared, not copied).
+
+    ``ItemAdapter(story).asdict()`` gives the same dict but looks into every value for a
+    nested item (about 80 µs a story); a story's values are strings, lists of strings and
+    None.
+    """
+    return {name: getattr(story, name) for name in STORY_FIELDS}
