@@ -105,12 +105,18 @@ class Fingerprint:
     size: int
 
 
+def _estimate(agree: float) -> float:
+    """Jaccard similarity from the share of signature bytes two stories have in common.
+
+    Two bytes of unrelated values agree 1 time in 256: E[agree] = J + (1 - J) / 256.
+    """
+    return max(0.0, (agree - 1 / 256) / (1 - 1 / 256))
+
+
 def jaccard(a: bytes, b: bytes) -> float:
     """Jaccard similarity of two stories' shingle sets, estimated from their signatures."""
     x, y = np.frombuffer(a, dtype=np.uint8), np.frombuffer(b, dtype=np.uint8)
-    agree = np.count_nonzero(x == y) / len(x)
-    # Two bytes of unrelated values agree 1 time in 256: E[agree] = J + (1 - J) / 256.
-    return max(0.0, (agree - 1 / 256) / (1 - 1 / 256))
+    return _estimate(np.count_nonzero(x == y) / len(x))
 
 
 def most_similar(signature: bytes, others: Sequence[bytes]) -> tuple[int, float]:
@@ -120,7 +126,7 @@ def most_similar(signature: bytes, others: Sequence[bytes]) -> tuple[int, float]
     m = np.frombuffer(b"".join(others), dtype=np.uint8).reshape(len(others), len(x))
     agree = np.count_nonzero(m == x, axis=1) / len(x)
     best = int(np.argmax(agree))
-    return best, max(0.0, (float(agree[best]) - 1 / 256) / (1 - 1 / 256))
+    return best, _estimate(float(agree[best]))
 
 
 class Fingerprinter:
