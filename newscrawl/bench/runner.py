@@ -216,25 +216,23 @@ def summarise_crawls(runs: list[dict[str, CrawlRun]]) -> dict[str, Any]:
     out["ratio_cpu"] = [
         x / y for x, y in zip(b["pages_per_cpu_s"], a["pages_per_cpu_s"], strict=True)
     ]
-    stats = runs[0]["tagpage/en"].stats
-    out["dates"] = {
-        k.rsplit("/", 1)[1]: sum(
-            r[f"tagpage/{lang}"].stats.get(k, 0) for r in runs[:1] for lang in ("en", "ar")
-        )
-        for k in stats
-        if k.startswith("newscrawl/dates/")
-    }
-    out["syndication"] = {
-        k.split("/", 2)[2]: sum(
-            r[f"tagpage/{lang}"].stats.get(k, 0) for r in runs[:1] for lang in ("en", "ar")
-        )
-        for k in stats
-        if k.startswith("newscrawl/syndication/")
-    }
+    out["dates"] = _first_repeat_stats(runs, "newscrawl/dates/")
+    out["syndication"] = _first_repeat_stats(runs, "newscrawl/syndication/")
     out["dateparser_loaded"] = any(
         r[f"tagpage/{lang}"].dateparser_loaded for r in runs for lang in ("en", "ar")
     )
     return out
+
+
+def _first_repeat_stats(runs: list[dict[str, CrawlRun]], prefix: str) -> dict[str, int]:
+    """tagpage's stats under *prefix* in the first repeat, both languages added up, keyed by
+    what follows the prefix."""
+    first = runs[0]
+    names = [k for k in first["tagpage/en"].stats if k.startswith(prefix)]
+    return {
+        k[len(prefix) :]: sum(first[f"tagpage/{lang}"].stats.get(k, 0) for lang in ("en", "ar"))
+        for k in names
+    }
 
 
 def child(module: str, *args: str, timeout: float = 900) -> None:
