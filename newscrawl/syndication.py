@@ -66,10 +66,10 @@ def strip_dateline(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Words of *text*, case-folded, without accents, Arabic spellings folded, ASCII digits."""
-    if not text.isascii():
-        text = _MARKS.sub("", unicodedata.normalize("NFKD", text)).translate(_ARABIC_FOLD)
-    text = text.casefold()
-    words = _WORD.findall(text)
+    if text.isascii():  # most English text: nothing to fold but the case
+        return _WORD.findall(text.casefold())
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", text)).translate(_ARABIC_FOLD)
+    words = _WORD.findall(text.casefold())
     # \w+ keeps Arabic-Indic digits as they are; fold them so "٢٠٢٥" is "2025".
     return [w if w.isascii() else _ascii_digits(w) for w in words]
 
@@ -93,7 +93,10 @@ def shingles(words: Sequence[str], size: int) -> set[bytes]:
         return set()
     if len(words) <= size:
         return {" ".join(words).encode()}
-    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+    # Each word with the next size - 1 words (zip stops at the shortest: the last shingle),
+    # joined and encoded by map(): a fifth faster than a comprehension that slices and joins.
+    windows = zip(*(words[i:] for i in range(size)), strict=False)
+    return set(map(str.encode, map(" ".join, windows)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,12 +203,12 @@ class Fingerprinter:
         """One key per band of the full 32-bit values."""
         bands = values.astype(np.uint64).reshape(self.bands, self.rows)
         # Each band has its own multipliers and offset: equal values in two bands are no
-        # match. uint64 arithmetic wraps (mod 2**64), which is what multiply-shift wants.
-        with np.errstate(over="ignore"):
-            mixed = (bands * self._multipliers).sum(axis=1, dtype=np.uint64) + self._offsets
+        # match. uint64 array arithmetic wraps (mod 2**64, no overflow check on arrays),
+        # which is what multiply-shift wants.
+        mixed = (bands * self._multipliers).sum(axis=1, dtype=np.uint64) + self._offsets
         # 47 bits: SQLite stores them in six bytes. Two different bands share a key by
         # accident about once in 10**14 tries: a million stories give no false candidate.
-        return tuple(int(k) for k in mixed >> np.uint64(17))
+        return tuple((mixed >> np.uint64(17)).tolist())
 
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
