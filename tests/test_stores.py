@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.stores.sqlite import SQLiteSeenStore
+from newscrawl.stores.sqlite import SQLiteSeenStore, _key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -219,8 +219,8 @@ class SmallLevels(SQLiteSeenStore):
     merge_floor = 4
     merge_fraction = 0.5
 
-    def _merge(self):
-        super()._merge()  # written, not committed: the power goes now
+    def _merge(self, flt):
+        super()._merge(flt)  # written, not committed: the power goes now
         os._exit(3)
 
 store = SmallLevels(sys.argv[1])
@@ -286,3 +286,96 @@ def test_opening_needs_no_write_lock_once_migrated(tmp_path: Path) -> None:
     other.close()
     crawl.promote("r1")
     crawl.close()
+
+
+# --- the large level's Bloom filter (newscrawl/stores/sqlite_filter.py) ---
+
+
+def _saved_filter(path: Path) -> tuple[int, int] | None:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT ids, version FROM seen_filter").fetchone()
+
+
+def _in_transaction(store: SQLiteSeenStore, run_id: str, sid: str) -> None:
+    """Open the connection's write transaction, as the dedupe pipeline's first stage does."""
+    store.stage(run_id, sid)
+    assert store._in_tx
+
+
+def test_the_filter_covers_the_large_level_and_rules_out_new_ids(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    store = SmallLevels(path)
+    done: list[str] = []
+    for run in range(12):
+        batch = ids(40, start=1000 * run)
+        pipeline_run(store, f"r{run}", batch)
+        done += batch
+    assert store.merges >= 4
+    main = levels(path)["main"]
+    assert _saved_filter(path)[0] == main > 0  # saved with the merges, covering them
+
+    store.close()
+    store = SmallLevels(path)
+    _in_transaction(store, "r-next", ids(1, start=999_999)[0])
+    assert store._filter_ok
+    with closing(sqlite3.connect(path)) as db:
+        in_main = db.execute("SELECT k, lo FROM seen_main").fetchall()
+    assert len(in_main) == main
+    assert all(store._filter.may_contain(k, lo) for k, lo in in_main)  # no false negative
+    new = ids(2000, start=500_000)
+    ruled_out = sum(store._ruled_out(_key(sid)) for sid in new)
+    assert ruled_out >= 0.95 * len(new)  # the point of it: most new ids skip the large level
+    # Through the filter, inside the transaction: every id seen, no new one.
+    assert all(store.is_seen(sid) for sid in done)
+    assert not any(store.is_seen(sid) for sid in new)
+    store.close()
+
+
+def test_a_merge_by_another_connection_is_seen_at_the_next_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    first = SmallLevels(path)
+    for run in range(4):
+        pipeline_run(first, f"a{run}", ids(10, start=100 * run))
+    other = SmallLevels(path)
+    _in_transaction(other, "b0", ids(1, start=90_000)[0])  # loads the filter as it is now
+    other.flush()
+    version = other._filter.version
+
+    later = ids(200, start=50_000)  # the first connection merges these into the large level
+    merges = first.merges
+    pipeline_run(first, "a9", later)
+    assert first.merges > merges and _saved_filter(path)[1] > version
+
+    _in_transaction(other, "b1", ids(1, start=90_001)[0])
+    assert other._filter.version == _saved_filter(path)[1]  # reloaded
+    assert all(other.is_seen(sid) for sid in later)
+    first.close()
+    other.close()
+
+
+def test_a_filter_that_does_not_cover_the_large_level_is_not_used(tmp_path: Path) -> None:
+    # A writer that knows nothing of the filter (an older version of the store) merged ids
+    # into the large level: the filter no longer covers it, so it must not rule them out.
+    path = tmp_path / "seen.sqlite3"
+    store = SmallLevels(path)
+    for run in range(4):
+        pipeline_run(store, f"r{run}", ids(10, start=100 * run))
+    store.close()
+    behind = ids(50, start=70_000)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.executemany(
+            "INSERT INTO seen_main (k, lo, run) VALUES (?, ?, 1)", [_key(s) for s in behind]
+        )
+        db.execute("UPDATE seen_level SET ids = ids + ? WHERE name = 'main'", (len(behind),))
+
+    store = SmallLevels(path)
+    _in_transaction(store, "r9", ids(1, start=90_000)[0])
+    assert not store._filter_ok
+    assert all(store.is_seen(sid) for sid in behind)
+    store.flush()
+    store.promote("r9")  # the next promote builds it again, whole
+    assert _saved_filter(path)[0] == levels(path)["main"]
+    _in_transaction(store, "r10", ids(1, start=90_002)[0])
+    assert store._filter_ok
+    assert all(store.is_seen(sid) for sid in behind)
+    store.close()

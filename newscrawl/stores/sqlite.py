@@ -11,7 +11,10 @@ Layout: log-structured, two levels, so that a run's cost does not grow with the 
   (a crash leaves either both done or neither). A merge rewrites the large table once,
   but the ids merged grow with it, so the cost per id stays the same whatever the size
   (amortised); between merges nothing touches the large table but lookups.
-* ``is_seen()`` probes both levels, in one statement.
+* ``is_seen()`` probes both levels, in one statement; inside the run's write transaction a
+  Bloom filter of the large level (``newscrawl/stores/sqlite_filter.py``) rules most new
+  ids out of it first, so that only the small level is probed and a miss costs the same
+  whatever the store's size.
 
 ``promote()`` returns how many ids became seen without reading them again: a run staged
 in this connection counts, as it stages, the ids that no run had made seen; that count
@@ -35,6 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from newscrawl.stores import sqlite_filter
+from newscrawl.stores.sqlite_filter import MainFilter
 from newscrawl.stores.sqlite_fingerprints import FingerprintTables
 
 _halves = struct.Struct(">qq").unpack
@@ -109,6 +114,7 @@ _CURRENT = {
     "seen_main": "table",
     "seen_recent": "table",
     "seen_level": "table",
+    "seen_filter": "table",
     "seen": "view",
     "staged": "view",
 }
@@ -116,6 +122,11 @@ _CURRENT = {
 _LOOKUP = (
     "SELECT 1 FROM seen_main WHERE k = ?1 AND lo = ?2 UNION ALL"
     " SELECT 1 FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
+    " WHERE r.k = ?1 AND r.lo = ?2 AND u.state = 1 LIMIT 1"
+)
+# The same for an id the large level's filter rules out: the small level only.
+_LOOKUP_RECENT = (
+    "SELECT 1 FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
     " WHERE r.k = ?1 AND r.lo = ?2 AND u.state = 1 LIMIT 1"
 )
 
@@ -168,6 +179,11 @@ class SQLiteSeenStore(FingerprintTables):
         self._staging: dict[str, _Staging] = {}
         self._generation = 0
         self.merges = 0  # merges this connection made
+        # The large level's filter, and whether it may rule ids out: only inside this
+        # connection's write transaction (no other writer), once checked against the file.
+        self._filter: MainFilter | None = None
+        self._main_empty = False
+        self._filter_ok = False
 
     def _open_schema(self) -> None:
         db = self._db
@@ -177,6 +193,7 @@ class SQLiteSeenStore(FingerprintTables):
         kinds = self._schema()
         for stmt in _TABLES.split(";"):
             db.execute(stmt)
+        db.execute(sqlite_filter.FILTER_SCHEMA)
         # A file made before the two levels: its tables become the new ones, ids unchanged.
         if kinds.get("seen") == "table":
             db.execute(
@@ -220,10 +237,33 @@ class SQLiteSeenStore(FingerprintTables):
         if not self._in_tx:
             self._db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
+            self._sync_filter()
+
+    def _sync_filter(self) -> None:
+        """Check the large level's filter against the file, in a write transaction: reload
+        it if another connection saved a newer one; off if it does not cover the level."""
+        main = self._levels()[0]
+        saved = sqlite_filter.load(self._db)
+        self._main_empty = main == 0
+        if saved is None or saved[0] != main:
+            self._filter, self._filter_ok = None, False
+            return
+        if self._filter is None or self._filter.version != saved[1]:
+            self._filter = sqlite_filter.read(self._db, saved[1])
+        self._filter_ok = True
+
+    def _ruled_out(self, key: tuple[int, int]) -> bool:
+        """True if *key* is certainly not in the large level (only ever said in a write tx)."""
+        if not self._in_tx:
+            return False
+        if self._main_empty:
+            return True
+        return self._filter_ok and not self._filter.may_contain(*key)  # type: ignore[union-attr]
 
     def is_seen(self, story_id: str) -> bool:
         key = _key(story_id)
-        if self._db.execute(_LOOKUP, key).fetchone() is None:
+        lookup = _LOOKUP_RECENT if self._ruled_out(key) else _LOOKUP
+        if self._db.execute(lookup, key).fetchone() is None:
             if self._in_tx:  # nobody else can make it seen before this transaction ends
                 self._unseen = key
             return False
@@ -264,6 +304,7 @@ class SQLiteSeenStore(FingerprintTables):
             self._db.execute("COMMIT")
             self._in_tx = False
         self._unseen = None
+        self._filter_ok = self._main_empty = False
 
     def _levels(self) -> tuple[int, int]:
         rows = dict(self._db.execute("SELECT name, ids FROM seen_level"))
@@ -293,37 +334,67 @@ class SQLiteSeenStore(FingerprintTables):
                     promoted = self._db.execute(_NEWLY_SEEN, (number,)).fetchone()[0]
                 self._db.execute("UPDATE seen_run SET state = 1 WHERE run = ?", (number,))
             self._promote_fingerprints(run_id)
+            self._sync_filter()
             main, recent = self._levels()
             recent += promoted
+            flt = self._filter if self._filter_ok else None
+            merged = 0
             if promoted and recent >= self.merge_interval(main):
-                main, recent = main + self._merge(), 0
+                merged = self._merge(flt)
+                main, recent = main + merged, 0
             self._db.executemany(
                 "UPDATE seen_level SET ids = ? WHERE name = ?", [(main, "main"), (recent, "recent")]
             )
+            self._update_filter(main, flt, merged)
+            self._filter_ok = self._main_empty = False  # re-checked by the next transaction
         self._generation += 1
         return promoted
 
-    def _merge(self) -> int:
+    def _merge(self, flt: MainFilter | None) -> int:
         """Move the seen ids of the small level into the large one (inside promote's
-        transaction); returns how many the large one gained."""
-        if self._db.execute("SELECT 1 FROM seen_run WHERE state = 0 LIMIT 1").fetchone():
+        transaction), and into *flt*; returns how many the large one gained."""
+        db = self._db
+        if flt is not None:  # read before they move, a slice at a time (memory stays flat)
+            cur = db.execute(
+                "SELECT r.k, r.lo FROM seen_recent AS r CROSS JOIN seen_run AS u"
+                " ON u.run = r.run WHERE u.state = 1"
+            )
+            while rows := cur.fetchmany(sqlite_filter.CHUNK):
+                flt.add_many(*sqlite_filter.keys_of(rows))
+        if db.execute("SELECT 1 FROM seen_run WHERE state = 0 LIMIT 1").fetchone():
             # A run is staged (another live crawl, or a dead one not recovered yet).
-            merged = self._db.execute(
+            merged = db.execute(
                 "INSERT OR IGNORE INTO seen_main (k, lo, run) SELECT r.k, r.lo, r.run"
                 " FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
                 " WHERE u.state = 1"
             ).rowcount
-            self._db.execute(
+            db.execute(
                 "DELETE FROM seen_recent WHERE run IN (SELECT run FROM seen_run WHERE state = 1)"
             )
         else:
-            merged = self._db.execute(
+            merged = db.execute(
                 "INSERT OR IGNORE INTO seen_main (k, lo, run) SELECT k, lo, run FROM seen_recent"
             ).rowcount
-            self._db.execute("DELETE FROM seen_recent")
-        self._db.execute("UPDATE seen_run SET state = 2 WHERE state = 1")
+            db.execute("DELETE FROM seen_recent")
+        db.execute("UPDATE seen_run SET state = 2 WHERE state = 1")
         self.merges += 1
         return merged
+
+    def _update_filter(self, main: int, flt: MainFilter | None, merged: int) -> None:
+        """Save the filter of the large level's *main* ids (promote's transaction): *flt*
+        with the merged ids added, or one built anew."""
+        if main and (flt is None or main > flt.full):
+            # None yet (a new store's first merge, a file from before filters) or full:
+            # built from the whole level, twice the room.
+            version = flt.version if flt is not None else self._saved_filter_version()
+            flt = self._filter = sqlite_filter.build(self._db, main, version)
+        elif not merged or flt is None:
+            return
+        sqlite_filter.save(self._db, flt, main)
+
+    def _saved_filter_version(self) -> int:
+        saved = sqlite_filter.load(self._db)
+        return saved[1] if saved else 0
 
     def discard(self, run_id: str) -> int:
         self.flush()
