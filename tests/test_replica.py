@@ -16,10 +16,15 @@ from urllib.parse import quote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from scrapy.utils.test import get_crawler
 
+from newscrawl.pipelines.syndication import SyndicationPipeline
 from newscrawl.replica import ReplicaServer, build_site, hashtag_path, render_listing
+from newscrawl.replica import texts as story_texts
 from newscrawl.replica.markup import CONCRETE_VARIANTS, MODULE_CLASSES, VARIANTS, variant_for
 from newscrawl.replica.site import Site
+from newscrawl.stores.sqlite import SQLiteSeenStore
+from newscrawl.syndication import Fingerprinter, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2025, 6, 12, 9, 30, tzinfo=ZoneInfo("UTC"))
@@ -414,6 +419,98 @@ def test_oracle_stops_a_tag_at_a_page_with_nothing_new(site, monkeypatch):
         "Saco",
         "saco",
     ]
+
+
+# --- story texts -------------------------------------------------------------------------------
+
+_SLOT = re.compile(r"\{\w+\}")
+_AGREE = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")  # Arabic "[masculine|feminine]"
+_MONTHS = "|".join(story_texts.FILLER_SLOTS_EN["Month"] + story_texts.FILLER_SLOTS_AR["Month"])
+# The written dates of the excerpts: 03-02-2024, 19 May 2025 / 19 مايو 2025, June 10, 2025.
+_WRITTEN_DATE = re.compile(
+    rf"\b(?:(\d\d)-(\d\d)-(\d{{4}})|(\d{{1,2}}) ({_MONTHS}|[A-Z][a-z]{{2}}) (\d{{4}})"
+    rf"|({_MONTHS}) (\d{{1,2}}), (\d{{4}}))\b"
+)
+_MONTH_NUMBER = {
+    name: i % 12 + 1
+    for i, name in enumerate(
+        story_texts.FILLER_SLOTS_EN["Month"] + story_texts.FILLER_SLOTS_AR["Month"]
+    )
+} | {name[:3]: i + 1 for i, name in enumerate(story_texts.FILLER_SLOTS_EN["Month"])}
+
+
+def _fixed_windows(frame: str) -> set[tuple[str, ...]]:
+    """The 3-word windows of a frame holding no slot: the same in every story drawn from it."""
+    fixed = set()
+    for form in (1, 2):
+        words = tokens(_SLOT.sub("zzslot", _AGREE.sub(lambda m, f=form: m[f], frame)))
+        windows = (tuple(words[i : i + 3]) for i in range(len(words) - 2))
+        fixed |= {w for w in windows if not any("zzslot" in word for word in w)}
+    return fixed
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_three_words_of_a_story_text_hold_a_drawn_value(lang):
+    # Else unrelated stories share 3-word shingles and look syndicated (docs/SYNDICATION.md).
+    en = lang == "en"
+    frames = (
+        (story_texts.FRAMES_EN + story_texts.DATED_FRAMES_EN)
+        if en
+        else (story_texts.FRAMES_AR + story_texts.DATED_FRAMES_AR)
+    )
+    for frame in frames:
+        assert not _fixed_windows(frame), frame
+    for title, leads in story_texts.TEMPLATES_EN if en else story_texts.TEMPLATES_AR:
+        for lead in leads:  # a lead may repeat its title's own words ("is our priority")
+            assert _fixed_windows(lead.partition(": ")[2]) <= _fixed_windows(title), lead
+
+
+def test_unrelated_stories_are_not_syndicated_copies():
+    # The replica has no syndicated copies. When its stories shared stock sentences, this
+    # site gave some 12 candidates a story and 330 false copies.
+    big = build_site(n_tags_en=40, n_tags_ar=40, pages_per_tag=5, cards_per_page=20, now=NOW)
+    stats = get_crawler().stats
+    pipe = SyndicationPipeline(
+        stats, Fingerprinter(), run_id="r", threshold=0.5, min_shingles=10,
+        store=SQLiteSeenStore(":memory:"),
+    )  # fmt: skip
+    pipe.open_spider()
+    n = 0
+    for lang in ("en", "ar"):
+        for sid in big.story_ids(lang):
+            s = big.story(sid)
+            # A card without an excerpt is compared on its headline alone: two headlines of
+            # one template and topic can be near copies ("Five things to know about the ...").
+            if s.excerpt is not None:
+                pipe.process_item({"id": sid, "title": s.title, "excerpt": s.excerpt, "body": None})
+                n += 1
+    assert n > 4000
+    assert stats.get_value("newscrawl/syndication/copies", 0) == 0
+    assert stats.get_value("newscrawl/syndication/candidates", 0) < n / 100
+
+
+def test_excerpts_carry_dates_escapes_and_digits_on_purpose(site):
+    stories = [site.story(sid) for lang in ("en", "ar") for sid in site.story_ids(lang)]
+    dated = {"en": 0, "ar": 0}
+    for s in stories:
+        text = (s.excerpt or "").translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+        found = list(_WRITTEN_DATE.finditer(text))
+        assert len(found) <= 1, s.excerpt  # at most one dated sentence a story
+        for m in found:
+            if m[1]:
+                day, month, year = int(m[1]), int(m[2]), int(m[3])
+            elif m[4]:
+                day, month, year = int(m[4]), _MONTH_NUMBER[m[5]], int(m[6])
+            else:
+                day, month, year = int(m[8]), _MONTH_NUMBER[m[7]], int(m[9])
+            # a date inside the text is an earlier event, never the story's own date
+            assert date(year, month, day) < s.published_at.astimezone(DUBAI).date(), s.excerpt
+            dated[s.lang] += 1
+    assert dated["en"] > 0 and dated["ar"] > 0
+    for lang in ("en", "ar"):
+        excerpts = [s.excerpt for s in stories if s.lang == lang and s.excerpt]
+        assert sum(any(ch in e for ch in "<>&\"'") for e in excerpts) > len(excerpts) / 10
+    assert any(re.search("[٠-٩]", s.excerpt or "") for s in stories if s.lang == "ar")
 
 
 # --- determinism, size, CLI --------------------------------------------------------------------

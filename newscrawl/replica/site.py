@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from newscrawl.replica import texts
@@ -216,17 +217,29 @@ def _cap(text: str) -> str:
     return text[:first] + text[first : first + 1].upper() + text[first + 1 :]
 
 
+# A slot of a title or lead ({C1}, {Weekday}): the title's values go in first, the filler's next.
+_FIELD = re.compile(r"\{(\w+)\}")
+# A filler slot: a list name and an optional digit asking for another value of that list.
+_SLOT = re.compile(r"\{([A-Za-z]+?)(\d?)\}")
+_AGREE = re.compile(r"\[([^|\]]*)\|([^\]]*)\]")  # Arabic "[masculine|feminine]"
+_DATED_SHARE = 0.4  # stories with one sentence dated some way before the story
+_INDIC_SHARE = 0.3  # Arabic stories whose filler writes Arabic-Indic digits
+_FEMALE_SHARE = 0.35  # Arabic people drawn by the filler who are women
+_AP_MONTHS = (
+    "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.",
+    "Dec.",
+)  # fmt: skip
+
+
 class _Titles:
-    """Maps a story index to a distinct title/lead pair (a bijection while the space lasts)."""
+    """Maps a story index to a distinct title (a bijection while the space lasts) and its leads."""
 
     def __init__(self, lang: str, seed: int) -> None:
         self.templates = texts.TEMPLATES_EN if lang == "en" else texts.TEMPLATES_AR
         self.slots = texts.SLOTS_EN if lang == "en" else texts.SLOTS_AR
         self.plans = []
-        for i, (title, lead) in enumerate(self.templates):
-            names = sorted(
-                {f for _, f, _, _ in string.Formatter().parse(title + lead) if f} - {"CITY"}
-            )
+        for i, (title, _) in enumerate(self.templates):
+            names = sorted({f for _, f, _, _ in string.Formatter().parse(title) if f})
             radices = [self._radix(name) for name in names]
             space = math.prod(radices)
             # An affine map k -> k*mult+off (mod space) with gcd(mult, space) == 1 is a bijection
@@ -264,15 +277,135 @@ class _Titles:
                 values[name] = self.slots[name][pick]
         return values, lap
 
-    def render(self, index: int, dateline: str) -> tuple[str, str]:
+    def render(self, index: int, dateline: str) -> tuple[str, tuple[str, ...], bool]:
+        """The title; its leads with the title's values in (other slots are the filler's);
+        whether the title's person is a woman (Arabic verbs agree)."""
         values, lap = self.get(index)
-        dateline = values.get("City", dateline)
-        title, lead = self.templates[index % len(self.templates)]
+        values["CITY"] = values.get("City", dateline)
+        title, leads = self.templates[index % len(self.templates)]
         title = title.format(**values)
         if lap:  # beyond the distinct space: keep titles distinct anyway
             title += f" ({lap + 1})"
-        head, _, body = lead.format(CITY=dateline, **values).partition(": ")
-        return _cap(title), f"{head}: {_cap(body)}"
+        female = values.get("P", "").split(" ")[0] in texts.FIRST_NAMES_AR_F
+        leads = tuple(_FIELD.sub(lambda m: values.get(m[1], m[0]), lead) for lead in leads)
+        return _cap(title), leads, female
+
+
+class _Filler:
+    """Draws the sentences after a story's lead from the frames of texts.py.
+
+    Every value comes from the story's own RNG, so two unrelated stories rarely share a
+    3-word run (which would make them look syndicated to ``newscrawl.syndication``).
+    """
+
+    def __init__(self, lang: str) -> None:
+        en = lang == "en"
+        self.lang = lang
+        self.frames = texts.FRAMES_EN if en else texts.FRAMES_AR
+        self.dated = texts.DATED_FRAMES_EN if en else texts.DATED_FRAMES_AR
+        self.lists = texts.FILLER_SLOTS_EN if en else texts.FILLER_SLOTS_AR
+        self.months = self.lists["Month"]
+        self.weekdays = self.lists["Weekday"]
+        if not en:  # the lists start on Sunday; date.weekday() counts from Monday
+            self.weekdays = self.weekdays[1:] + self.weekdays[:1]
+
+    def sentences(self, rng: random.Random, n: int, day: date) -> list[str]:
+        """`n` sentences (each frame at most once); at most one dated before `day`."""
+        frames = rng.sample(self.frames, min(n, len(self.frames)))
+        if rng.random() < _DATED_SHARE:
+            frames[rng.randrange(len(frames))] = rng.choice(self.dated)
+        indic = self.lang == "ar" and rng.random() < _INDIC_SHARE
+        out = []
+        for frame in frames:
+            text = self.fill(rng, frame, day)
+            out.append(text.translate(_AR_DIGITS) if indic else text)
+        return out
+
+    def fill(self, rng: random.Random, frame: str, day: date, female: bool | None = None) -> str:
+        """`frame` with its slots filled; `female`: the gender of its {P} (else drawn)."""
+        if female is None:
+            female = self.lang == "ar" and rng.random() < _FEMALE_SHARE
+        drawn: dict[str, set[str]] = {}
+        when: list[datetime] = []  # the sentence's date, drawn on first use
+
+        def value(m: re.Match[str]) -> str:
+            name, again = m[1], m[2]
+            if name.startswith("Dt"):
+                if not when:
+                    when.append(self._past(rng, day))
+                return self._date_part(name, when[0])
+            seen = drawn.setdefault(name, set())
+            while True:
+                v = self._draw(rng, name, female if not again else rng.random() < _FEMALE_SHARE)
+                if not again or v not in seen:
+                    seen.add(v)
+                    return v
+
+        text = _SLOT.sub(value, frame)
+        text = _AGREE.sub(lambda m: m[2] if female else m[1], text)
+        text = text.replace("لـال", "لل")  # "لـ" + "التلفزيون" is written "للتلفزيون"
+        return text[:1].upper() + text[1:]
+
+    def _draw(self, rng: random.Random, name: str, female: bool) -> str:
+        en = self.lang == "en"
+        if name == "N":
+            return str(rng.randint(2, 60))
+        if name == "Cnt":
+            return str(rng.randint(11, 99))
+        if name == "K":
+            k = rng.randint(12, 480) * 100
+            return f"{k:,}" if en else str(k)
+        if name == "X":
+            return f"{rng.randint(1, 19)}.{rng.randint(1, 9)}"
+        if name == "Yp":
+            return str(rng.randint(2012, 2024))
+        if name == "Yf":
+            return str(rng.randint(2026, 2032))
+        if name == "Ago":
+            return rng.choice(texts.AGO_EN if en else texts.AGO_AR)
+        if name == "P":
+            if en:
+                return f"{rng.choice(texts.FIRST_NAMES_EN)} {rng.choice(texts.FAMILY_NAMES_EN)}"
+            first = texts.FIRST_NAMES_AR_F if female else texts.FIRST_NAMES_AR_M
+            return f"{rng.choice(first)} {rng.choice(texts.FAMILY_NAMES_AR)}"
+        if name == "Co":
+            if en:
+                return f"{rng.choice(texts.COMPANY_NAMES_EN)} {rng.choice(texts.COMPANY_KINDS_EN)}"
+            return f"{rng.choice(texts.COMPANY_NAMES_AR)} {rng.choice(texts.COMPANY_KINDS_AR)}"
+        if name == "Role" and not en:
+            return rng.choice(texts.ROLES_AR)[female]
+        return rng.choice(self.lists[name])
+
+    @staticmethod
+    def _past(rng: random.Random, day: date) -> datetime:
+        """A moment 3 to 500 days before `day`: an earlier event, never the story's own date."""
+        past = day - timedelta(days=rng.randint(3, 500))
+        return datetime(past.year, past.month, past.day, rng.randint(7, 22), rng.randint(0, 59))
+
+    def _date_part(self, name: str, when: datetime) -> str:
+        en = self.lang == "en"
+        weekday, month = self.weekdays[when.weekday()], self.months[when.month - 1]
+        if name == "DtWdmy":  # "Mon 19 May 2025"
+            wd = weekday[:3] if en else weekday
+            return f"{wd} {when.day} {month[:3] if en else month} {when.year}"
+        if name == "DtTime":  # "10:28pm", "العاشرة مساء"
+            if not en:
+                return texts.HOURS_AR[when.hour - 7]
+            return f"{(when.hour - 1) % 12 + 1}:{when.minute:02d}{'am' if when.hour < 12 else 'pm'}"
+        if name == "DtMonDay":  # "June 10", "Aug. 3" (wire style)
+            return f"{_AP_MONTHS[when.month - 1]} {when.day}"
+        if name == "DtMonthDay":
+            return f"{month} {when.day}"
+        if name == "DtDayMonth":
+            return f"{when.day} {month}"
+        if name == "DtWeekday":
+            return weekday
+        if name == "DtYear":
+            return str(when.year)
+        if name == "DtDmy":  # "03-02-2024"; Arabic copy writes it in Arabic-Indic digits
+            text = when.strftime("%d-%m-%Y")
+            return text if en else text.translate(_AR_DIGITS)
+        raise KeyError(name)
 
 
 class Site:
@@ -298,6 +431,7 @@ class Site:
         self._folded = {lang: {t.casefold(): t for t in names} for lang, names in tags.items()}
         self._stories: dict[str, Story] = {}
         self._titles = {lang: _Titles(lang, seed) for lang in LANGS}
+        self._filler = {lang: _Filler(lang) for lang in LANGS}
 
     # --- structure -----------------------------------------------------------------------------
 
@@ -356,14 +490,16 @@ class Site:
         publisher: str | None = rng.choice(sorted(publishers))
         cities = texts.CITIES_EN if lang == "en" else texts.CITIES_AR
         city = rng.choice(cities)
-        title, lead = self._titles[lang].render(seed.index, city)
-        if lang == "en":
-            head, _, rest = lead.partition(": ")
-            lead = f"{head.upper()}: {rest}"
-        pool = texts.SENTENCES_EN if lang == "en" else texts.SENTENCES_AR
+        title, leads, female = self._titles[lang].render(seed.index, city)
+        # The lead restates the title; it and the sentences after it draw their other values
+        # from this story's RNG, so unrelated stories share no run of words (see texts.py).
+        filler = self._filler[lang]
+        day = (self.now - timedelta(seconds=seed.age)).astimezone(self.tz).date()
+        head, _, body = filler.fill(rng, rng.choice(leads), day, female).partition(": ")
+        lead = f"{head.upper() if lang == 'en' else head}: {_cap(body)}"
         # Mostly a few sentences, sometimes the whole body on one line.
         n_more = rng.choice((1, 2, 2, 3, 3, 4, 5, 8, 12))
-        excerpt: str | None = " ".join([lead, *rng.sample(pool, min(n_more, len(pool)))])
+        excerpt: str | None = " ".join([lead, *filler.sentences(rng, n_more, day)])
         n_cat = rng.choices((0, 1, 2), weights=(22, 58, 20))[0]
         categories = tuple(rng.sample(texts.CATEGORIES[lang], n_cat))
         has_date = rng.random() >= 0.03
