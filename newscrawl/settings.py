@@ -54,7 +54,10 @@ ADDONS = {
 }
 EXTENSIONS = {
     "newscrawl.report.RunReport": 500,
+    "newscrawl.gcfreeze.GcFreeze": 0,
 }
+# Keep the garbage collector off what lives as long as the run (newscrawl/gcfreeze.py).
+NEWSCRAWL_GC_FREEZE = True
 FEED_STORAGES = {
     "newscrawl-atomic": "newscrawl.exports.AtomicFileFeedStorage",
 }
