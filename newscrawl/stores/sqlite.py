@@ -12,9 +12,8 @@ Layout: log-structured, two levels, so that a run's cost does not grow with the 
   but the ids merged grow with it, so the cost per id stays the same whatever the size
   (amortised); between merges nothing touches the large table but lookups.
 * ``is_seen()`` probes both levels, in one statement; inside the run's write transaction a
-  Bloom filter of the large level (``newscrawl/stores/sqlite_filter.py``) rules most new
-  ids out of it first, so that only the small level is probed and a miss costs the same
-  whatever the store's size.
+  Bloom filter of every seen id (``newscrawl/stores/sqlite_filter.py``) answers most new
+  ids first, without a query, whatever the store's size.
 
 ``promote()`` returns how many ids became seen without reading them again: a run staged
 in this connection counts, as it stages, the ids that no run had made seen; that count
@@ -34,12 +33,15 @@ from __future__ import annotations
 import math
 import sqlite3
 import struct
+from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from newscrawl.stores import sqlite_filter
-from newscrawl.stores.sqlite_filter import MainFilter
+from newscrawl.stores.sqlite_filter import SeenFilter
 from newscrawl.stores.sqlite_fingerprints import FingerprintTables
 
 _halves = struct.Struct(">qq").unpack
@@ -124,11 +126,6 @@ _LOOKUP = (
     " SELECT 1 FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
     " WHERE r.k = ?1 AND r.lo = ?2 AND u.state = 1 LIMIT 1"
 )
-# The same for an id the large level's filter rules out: the small level only.
-_LOOKUP_RECENT = (
-    "SELECT 1 FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
-    " WHERE r.k = ?1 AND r.lo = ?2 AND u.state = 1 LIMIT 1"
-)
 
 # A run's ids that become seen when it is promoted: not seen already, in either level.
 _NEWLY_SEEN = (
@@ -148,6 +145,7 @@ class _Staging:
     data_version: int  # PRAGMA data_version when it was made (others' commits since?)
     generation: int  # this connection's promotes when it was made
     fresh: int = 0  # ids staged that no run had made seen at the time
+    keys: array = field(default_factory=lambda: array("q"))  # ids staged here: k, lo, k, lo...
 
 
 class SQLiteSeenStore(FingerprintTables):
@@ -179,10 +177,10 @@ class SQLiteSeenStore(FingerprintTables):
         self._staging: dict[str, _Staging] = {}
         self._generation = 0
         self.merges = 0  # merges this connection made
-        # The large level's filter, and whether it may rule ids out: only inside this
+        # The filter of every seen id, and whether it may rule ids out: only inside this
         # connection's write transaction (no other writer), once checked against the file.
-        self._filter: MainFilter | None = None
-        self._main_empty = False
+        self._filter: SeenFilter | None = None
+        self._none_seen = False
         self._filter_ok = False
 
     def _open_schema(self) -> None:
@@ -240,12 +238,12 @@ class SQLiteSeenStore(FingerprintTables):
             self._sync_filter()
 
     def _sync_filter(self) -> None:
-        """Check the large level's filter against the file, in a write transaction: reload
-        it if another connection saved a newer one; off if it does not cover the level."""
-        main = self._levels()[0]
+        """Check the filter against the file, in a write transaction: reload it if another
+        connection saved a newer one; off if it does not cover every seen id."""
+        seen = sum(self._levels())
         saved = sqlite_filter.load(self._db)
-        self._main_empty = main == 0
-        if saved is None or saved[0] != main:
+        self._none_seen = seen == 0
+        if saved is None or saved[0] != seen:
             self._filter, self._filter_ok = None, False
             return
         if self._filter is None or self._filter.version != saved[1]:
@@ -253,21 +251,19 @@ class SQLiteSeenStore(FingerprintTables):
         self._filter_ok = True
 
     def _ruled_out(self, key: tuple[int, int]) -> bool:
-        """True if *key* is certainly not in the large level (only ever said in a write tx)."""
-        if not self._in_tx:
-            return False
-        if self._main_empty:
+        """True if *key* is certainly not seen (only ever said in a write transaction)."""
+        if self._none_seen:
             return True
         return self._filter_ok and not self._filter.may_contain(*key)  # type: ignore[union-attr]
 
     def is_seen(self, story_id: str) -> bool:
         key = _key(story_id)
-        lookup = _LOOKUP_RECENT if self._ruled_out(key) else _LOOKUP
-        if self._db.execute(lookup, key).fetchone() is None:
-            if self._in_tx:  # nobody else can make it seen before this transaction ends
+        if self._in_tx:  # nobody else can make it seen before this transaction ends
+            if self._ruled_out(key) or self._db.execute(_LOOKUP, key).fetchone() is None:
                 self._unseen = key
-            return False
-        return True
+                return False
+            return True
+        return self._db.execute(_LOOKUP, key).fetchone() is not None
 
     def stage(self, run_id: str, story_id: str) -> None:
         key = _key(story_id)
@@ -280,8 +276,10 @@ class SQLiteSeenStore(FingerprintTables):
             "INSERT OR IGNORE INTO seen_recent (k, lo, run) VALUES (?, ?, ?)",
             (*key, staging.number),
         )
-        if fresh and cur.rowcount > 0:
-            staging.fresh += 1
+        if cur.rowcount > 0:
+            staging.keys.extend(key)
+            if fresh:
+                staging.fresh += 1
 
     def _open_run(self, run_id: str) -> _Staging:
         row = self._db.execute(
@@ -304,7 +302,7 @@ class SQLiteSeenStore(FingerprintTables):
             self._db.execute("COMMIT")
             self._in_tx = False
         self._unseen = None
-        self._filter_ok = self._main_empty = False
+        self._filter_ok = self._none_seen = False
 
     def _levels(self) -> tuple[int, int]:
         rows = dict(self._db.execute("SELECT name, ids FROM seen_level"))
@@ -316,85 +314,86 @@ class SQLiteSeenStore(FingerprintTables):
         promoted = 0
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            self._sync_filter()
             row = self._db.execute(
                 "SELECT run FROM seen_run WHERE run_id = ? AND state = 0", (run_id,)
             ).fetchone()
             if row:
                 number = row[0]
-                if (
+                known = (
                     staging is not None
                     and staging.exact
                     and staging.number == number
                     and staging.generation == self._generation
                     and staging.data_version == self._data_version()
-                ):
-                    # Nothing was promoted since its ids were staged, here or elsewhere.
-                    promoted = staging.fresh
+                )
+                if known:  # nothing was promoted since its ids were staged, here or elsewhere
+                    promoted = staging.fresh  # type: ignore[union-attr]
                 else:
                     promoted = self._db.execute(_NEWLY_SEEN, (number,)).fetchone()[0]
                 self._db.execute("UPDATE seen_run SET state = 1 WHERE run = ?", (number,))
+                if promoted and self._filter_ok:
+                    self._filter_add_run(number, staging.keys if known else None)  # type: ignore[union-attr]
             self._promote_fingerprints(run_id)
-            self._sync_filter()
             main, recent = self._levels()
             recent += promoted
-            flt = self._filter if self._filter_ok else None
-            merged = 0
             if promoted and recent >= self.merge_interval(main):
-                merged = self._merge(flt)
-                main, recent = main + merged, 0
+                main, recent = main + self._merge(), 0
             self._db.executemany(
                 "UPDATE seen_level SET ids = ? WHERE name = ?", [(main, "main"), (recent, "recent")]
             )
-            self._update_filter(main, flt, merged)
-            self._filter_ok = self._main_empty = False  # re-checked by the next transaction
+            if promoted or not self._filter_ok:
+                self._save_filter(main + recent)
+            self._filter_ok = self._none_seen = False  # re-checked by the next transaction
         self._generation += 1
         return promoted
 
-    def _merge(self, flt: MainFilter | None) -> int:
+    def _filter_add_run(self, number: int, keys: array | None) -> None:
+        """Add run *number*'s ids to the filter: the keys staged here, or read back."""
+        flt = self._filter
+        assert flt is not None
+        if keys is not None:
+            both = np.frombuffer(keys, dtype=np.int64)
+            flt.add_many(both[0::2], both[1::2])
+            return
+        # Staged elsewhere (a recovered run) or not only here: read from the small level.
+        cur = self._db.execute("SELECT k, lo FROM seen_recent WHERE run = ?", (number,))
+        while rows := cur.fetchmany(sqlite_filter.CHUNK):
+            flt.add_many(*sqlite_filter.keys_of(rows))
+
+    def _save_filter(self, seen: int) -> None:
+        """Save the filter of the *seen* ids (promote's transaction), built anew if there is
+        none that covers them (a new store, a file from before filters) or it is full."""
+        flt = self._filter if self._filter_ok else None
+        if not seen:
+            return
+        if flt is None or seen > flt.full:
+            saved = sqlite_filter.load(self._db)
+            version = flt.version if flt is not None else (saved[1] if saved else 0)
+            flt = self._filter = sqlite_filter.build(self._db, seen, version)
+        sqlite_filter.save(self._db, flt, seen)
+
+    def _merge(self) -> int:
         """Move the seen ids of the small level into the large one (inside promote's
-        transaction), and into *flt*; returns how many the large one gained."""
-        db = self._db
-        if flt is not None:  # read before they move, a slice at a time (memory stays flat)
-            cur = db.execute(
-                "SELECT r.k, r.lo FROM seen_recent AS r CROSS JOIN seen_run AS u"
-                " ON u.run = r.run WHERE u.state = 1"
-            )
-            while rows := cur.fetchmany(sqlite_filter.CHUNK):
-                flt.add_many(*sqlite_filter.keys_of(rows))
-        if db.execute("SELECT 1 FROM seen_run WHERE state = 0 LIMIT 1").fetchone():
+        transaction); returns how many the large one gained."""
+        if self._db.execute("SELECT 1 FROM seen_run WHERE state = 0 LIMIT 1").fetchone():
             # A run is staged (another live crawl, or a dead one not recovered yet).
-            merged = db.execute(
+            merged = self._db.execute(
                 "INSERT OR IGNORE INTO seen_main (k, lo, run) SELECT r.k, r.lo, r.run"
                 " FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
                 " WHERE u.state = 1"
             ).rowcount
-            db.execute(
+            self._db.execute(
                 "DELETE FROM seen_recent WHERE run IN (SELECT run FROM seen_run WHERE state = 1)"
             )
         else:
-            merged = db.execute(
+            merged = self._db.execute(
                 "INSERT OR IGNORE INTO seen_main (k, lo, run) SELECT k, lo, run FROM seen_recent"
             ).rowcount
-            db.execute("DELETE FROM seen_recent")
-        db.execute("UPDATE seen_run SET state = 2 WHERE state = 1")
+            self._db.execute("DELETE FROM seen_recent")
+        self._db.execute("UPDATE seen_run SET state = 2 WHERE state = 1")
         self.merges += 1
         return merged
-
-    def _update_filter(self, main: int, flt: MainFilter | None, merged: int) -> None:
-        """Save the filter of the large level's *main* ids (promote's transaction): *flt*
-        with the merged ids added, or one built anew."""
-        if main and (flt is None or main > flt.full):
-            # None yet (a new store's first merge, a file from before filters) or full:
-            # built from the whole level, twice the room.
-            version = flt.version if flt is not None else self._saved_filter_version()
-            flt = self._filter = sqlite_filter.build(self._db, main, version)
-        elif not merged or flt is None:
-            return
-        sqlite_filter.save(self._db, flt, main)
-
-    def _saved_filter_version(self) -> int:
-        saved = sqlite_filter.load(self._db)
-        return saved[1] if saved else 0
 
     def discard(self, run_id: str) -> int:
         self.flush()

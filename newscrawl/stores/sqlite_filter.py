@@ -1,28 +1,30 @@
-"""A Bloom filter of the seen-store's large level, so that a new id skips its B-tree.
+"""A Bloom filter of every id the seen-store has made seen, so a new id needs no query.
 
-Most ids a crawl looks up are new. Probing ``seen_main`` for each costs more as it grows
-(more levels, larger pages to search, less of them in the CPU's caches): at a million
-ids a miss cost 1.7 times a miss in an empty store (``make bench``). The filter answers
-"certainly not in the large level" from memory for nearly every new id, whatever the
-size; only the small level is then queried. A "maybe" (a known id, or about 1 new id in
-several hundred) is looked up in both levels as before. A Bloom filter has no false
-negatives: an id it rules out is not in the large level.
+Most ids a crawl looks up are new, and each lookup was a query of both levels' B-trees
+(about 4 µs in an empty store, 6 to 7 at a million ids: more levels and larger pages to
+search, less of them in the CPU's caches; ``make bench``). The filter answers "certainly
+not seen" from memory for nearly every new id, whatever the size, and no query is made.
+A "maybe" (a known id, or a few new ids in a hundred) is looked up as before. A Bloom
+filter has no false negatives: an id it rules out was never made seen.
 
 Blocked (Putze, Sanders and Singler, 2007): each id sets three bits of one 64-bit word,
 so a probe reads one word. The word is picked by the top bits of a multiply-shift hash of
 the id's two halves, the three bits by the top bits of that hash multiplied again. Sized
-at 10 bits per id of capacity (twice the large level when built, rounded up to a power of
+at 10 bits per id of capacity (twice the seen ids when built, rounded up to a power of
 two words: 2 MiB at a million ids), it let 0.2% of random new ids through just built
 and 2.3% once at capacity (measured on 100,000 ids against 600,000 and then 1,677,721
 stored), and is rebuilt twice as large then. An id let through costs one lookup of
 both levels, as every lookup did before: more bits would buy little and cost memory.
 
-The filter is saved in the store (``seen_filter``) with the number of large-level ids it
-covers, in the transaction that changes the large level. It is used only while that
-number is the large level's (``seen_level``): a writer that did not keep it up to date
-(an older version of the store) turns it off, never makes it wrong. And it is used only
-inside the connection's own write transaction, checked against the file when that
-begins: no other connection can change the large level while it lasts.
+The filter is saved in the store (``seen_filter``) by every ``promote()`` that makes ids
+seen, in its transaction, with the number of seen ids it covers (the promoted run's ids
+are added from memory when this connection staged them, else read back). It is used
+only while that number is the store's (``seen_level``): a writer that does not keep it up
+to date (an older version of the store) turns it off, never makes it wrong; the next
+promote builds it again from both levels. And it is used only inside the connection's
+own write transaction, checked against the file when that begins: no other connection
+can make an id seen while it lasts. Saving it writes the whole filter (2 MiB at a
+million ids) once per run.
 """
 
 from __future__ import annotations
@@ -50,15 +52,15 @@ CHUNK = 8192
 
 FILTER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen_filter (
-    name TEXT PRIMARY KEY,      -- 'main': the large level's filter
-    ids INTEGER NOT NULL,       -- large-level ids it covers (seen_level's count when written)
+    name TEXT PRIMARY KEY,      -- 'main': the one filter
+    ids INTEGER NOT NULL,       -- seen ids it covers (seen_level's total when written)
     version INTEGER NOT NULL,   -- bumped at each write: a connection reloads when it changed
     words BLOB NOT NULL         -- the filter, 64-bit words, little-endian
 )
 """
 
 
-class MainFilter:
+class SeenFilter:
     """The blocked Bloom filter over ``(k, lo)`` keys: probed one id at a time in Python,
     filled many at a time in numpy (both over the same words)."""
 
@@ -74,7 +76,7 @@ class MainFilter:
         self.version = version
 
     @classmethod
-    def sized_for(cls, ids: int) -> MainFilter:
+    def sized_for(cls, ids: int) -> SeenFilter:
         """An empty filter with room for twice *ids* ids."""
         want = max(_MIN_WORDS, math.ceil(2 * ids * BITS_PER_ID / 64))
         words = min(MAX_WORDS, 1 << (want - 1).bit_length())
@@ -121,35 +123,54 @@ def load(db: sqlite3.Connection) -> tuple[int, int] | None:
     return None if row is None else (row[0], row[1])
 
 
-def read(db: sqlite3.Connection, version: int) -> MainFilter:
+def read(db: sqlite3.Connection, version: int) -> SeenFilter:
     (blob,) = db.execute("SELECT words FROM seen_filter WHERE name = 'main'").fetchone()
     words = array("Q")
     words.frombytes(blob)
     if sys.byteorder == "big":
         words.byteswap()
-    return MainFilter(words, version)
+    return SeenFilter(words, version)
 
 
-def save(db: sqlite3.Connection, flt: MainFilter, ids: int) -> None:
-    """Write *flt* as covering *ids* large-level ids (in the caller's transaction)."""
+def save(db: sqlite3.Connection, flt: SeenFilter, ids: int) -> None:
+    """Write *flt* as covering *ids* seen ids (in the caller's transaction).
+
+    Written into the row's blob in place (``blobopen``) when it has the size already: a
+    bound parameter would be copied whole by SQLite first, a transient as large as the
+    filter at each promote.
+    """
     flt.version += 1
     if sys.byteorder == "big":
         words = array("Q", flt.words)
         words.byteswap()
-        blob = memoryview(words)
+        data = memoryview(words).cast("B")
     else:
-        blob = memoryview(flt.words)  # not copied first
-    db.execute(
-        "INSERT OR REPLACE INTO seen_filter (name, ids, version, words) VALUES ('main', ?, ?, ?)",
-        (ids, flt.version, blob),
-    )
+        data = memoryview(flt.words).cast("B")
+    row = db.execute("SELECT rowid, length(words) FROM seen_filter WHERE name = 'main'").fetchone()
+    if row is None or row[1] != len(data):
+        db.execute(
+            "INSERT OR REPLACE INTO seen_filter (name, ids, version, words)"
+            " VALUES ('main', ?, ?, zeroblob(?))",
+            (ids, flt.version, len(data)),
+        )
+        row = db.execute("SELECT rowid FROM seen_filter WHERE name = 'main'").fetchone()
+    else:
+        db.execute(
+            "UPDATE seen_filter SET ids = ?, version = ? WHERE rowid = ?",
+            (ids, flt.version, row[0]),
+        )
+    with db.blobopen("seen_filter", "words", row[0]) as blob:
+        blob.write(data)
 
 
-def build(db: sqlite3.Connection, ids: int, version: int) -> MainFilter:
-    """A filter of every id now in the large level (*ids* of them), read in key order."""
-    flt = MainFilter.sized_for(ids)
+def build(db: sqlite3.Connection, ids: int, version: int) -> SeenFilter:
+    """A filter of every seen id now in the store (*ids* of them), both levels."""
+    flt = SeenFilter.sized_for(ids)
     flt.version = version
-    cur = db.execute("SELECT k, lo FROM seen_main")
+    cur = db.execute(
+        "SELECT k, lo FROM seen_main UNION ALL SELECT r.k, r.lo FROM seen_recent AS r"
+        " CROSS JOIN seen_run AS u ON u.run = r.run WHERE u.state = 1"
+    )
     while rows := cur.fetchmany(CHUNK):
         flt.add_many(*keys_of(rows))
     return flt
