@@ -583,7 +583,9 @@ def _crawl_section(plan: Plan, crawl: dict[str, Any]) -> list[str]:
     if synd:
         out += [
             f"Syndication in (b), first repeat, both languages: {synd} (the replica has no "
-            "syndicated copies: every copy found is two of its templated stories alike).",
+            "syndicated copies: a copy found here is two unrelated stories whose texts share "
+            "most of their 3-word shingles, such as two cards without an excerpt whose "
+            "headlines of one template differ by two words).",
             "",
         ]
     if crawl["problems"]:
