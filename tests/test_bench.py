@@ -36,3 +36,24 @@ def test_quick_bench_runs_every_part_and_writes_the_report(tmp_path: Path) -> No
     assert figures["crawl"]["problems"] == []
     assert figures["dates"]["answers"]["ours_right"] == figures["dates"]["n"]
     assert figures["store"]["stories"] == 20_000
+
+
+def test_breakdown_switches_each_part_off_and_reports_it() -> None:
+    # Exit 0 means each configuration ran as set: the crawl's stats show the part switched
+    # off did not run and the parts left on did (newscrawl/bench/breakdown.py).
+    proc = subprocess.run(
+        [sys.executable, "-m", "newscrawl.bench.breakdown", "--tags", "3", "--rounds", "1"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")][2:]
+    names = [row.split("|")[1].strip() for row in rows]
+    assert names == ["as shipped", "syndication off", "and spidermon off", "and the export off"]
+    for row in rows:
+        bare, tagpage, ratio = (cell.strip() for cell in row.split("|")[2:5])
+        assert float(bare) > 0 and float(tagpage) > 0 and float(ratio.split()[0]) > 0

@@ -59,9 +59,15 @@ class CrawlRun:
 
 
 def crawl_command(
-    spider: str, lang: str, tags_file: Path, python_flags: list[str] | None = None
+    spider: str,
+    lang: str,
+    tags_file: Path,
+    python_flags: list[str] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> list[str]:
     args = ["-a", f"lang={lang}", "-a", f"tags_file={tags_file}"]
+    for name, value in (settings or {}).items():
+        args += ["-s", f"{name}={value}"]
     return [sys.executable, *(python_flags or []), "-m", "scrapy", "crawl", spider, *args]
 
 
@@ -91,15 +97,17 @@ def run_crawl(
     timeout: float = 900,
     wrap: list[str] | None = None,
     python_flags: list[str] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> CrawlRun:
     """Crawl the server's site with *spider* in *lang*, in a fresh data dir under *work*.
 
-    *wrap* prefixes the command (a profiler); the figures then include its cost.
+    *wrap* prefixes the command (a profiler); the figures then include its cost. *settings*
+    are passed as ``-s NAME=VALUE``.
     """
     work.mkdir(parents=True, exist_ok=True)
     probe = work / "probe.json"
     log = work / "crawl.log"
-    cmd = [*(wrap or []), *crawl_command(spider, lang, tags_file, python_flags)]
+    cmd = [*(wrap or []), *crawl_command(spider, lang, tags_file, python_flags, settings)]
     env = crawl_env(server.base_url, work / "data", now, probe)
     server.reset()
     with log.open("wb") as out:

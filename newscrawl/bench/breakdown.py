@@ -1,0 +1,122 @@
+"""Where the first crawl's b/a goes: tagpage beside the bare spider with parts switched off.
+
+``python -m newscrawl.bench.breakdown`` crawls the bench's English site (as ``make bench``
+builds it) with the bare spider and with ``tagpage`` as shipped, then with syndication
+off, then spidermon off as well, then the export off as well, each beside a bare crawl of
+its own; the configurations alternate round by round, and each figure is the median
+over the rounds. It says what each part costs a first crawl, not a target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from newscrawl.bench.crawl import CrawlRun, run_crawl
+from newscrawl.bench.runner import NOW
+from newscrawl.bench.server import PrerenderedServer
+from newscrawl.replica.site import build_site
+
+#: Each step switches off one more part (settings passed as ``-s``).
+CONFIGS: list[tuple[str, dict[str, str]]] = [
+    ("as shipped", {}),
+    ("syndication off", {"NEWSCRAWL_SYNDICATION_ENABLED": "0"}),
+    ("and spidermon off", {"NEWSCRAWL_SYNDICATION_ENABLED": "0", "SPIDERMON_ENABLED": "0"}),
+    (
+        "and the export off",
+        {
+            "NEWSCRAWL_SYNDICATION_ENABLED": "0",
+            "SPIDERMON_ENABLED": "0",
+            "NEWSCRAWL_EXPORT_ENABLED": "0",
+        },
+    ),
+]
+
+
+def run(tags: int, rounds: int, work: Path) -> list[dict[str, float | str]]:
+    site = build_site(n_tags_en=tags, n_tags_ar=0, pages_per_tag=5, cards_per_page=20, now=NOW)
+    tags_file = work / "tags.txt"
+    tags_file.write_text("\n".join(site.tags("en")) + "\n", encoding="utf-8")
+    got: dict[str, dict[str, list[float]]] = {
+        name: {"bare": [], "tagpage": [], "ratio": []} for name, _ in CONFIGS
+    }
+    with PrerenderedServer(site, variant="mixed") as server:
+        for r in range(rounds):
+            order = CONFIGS if r % 2 == 0 else CONFIGS[::-1]
+            for name, settings in order:
+                runs = {}
+                for spider in ("bare", "tagpage"):
+                    place = work / f"{spider}-{r}-{CONFIGS.index((name, settings))}"
+                    runs[spider] = crawl = run_crawl(
+                        server, spider, "en", tags_file, place, now=NOW, settings=settings
+                    )
+                    if crawl.returncode != 0:
+                        raise RuntimeError(f"{spider} ({name}) exited {crawl.returncode}")
+                    got[name][spider].append(crawl.cpu_s)
+                _check_applied(name, settings, runs["tagpage"])
+                ratio = runs["tagpage"].pages_per_min / runs["bare"].pages_per_min
+                got[name]["ratio"].append(ratio)
+                print(f"round {r + 1} {name}: b/a {ratio:.2f}", file=sys.stderr, flush=True)
+    return [
+        {
+            "config": name,
+            "bare_cpu_s": statistics.median(got[name]["bare"]),
+            "tagpage_cpu_s": statistics.median(got[name]["tagpage"]),
+            "ratio": statistics.median(got[name]["ratio"]),
+            "ratio_min": min(got[name]["ratio"]),
+            "ratio_max": max(got[name]["ratio"]),
+        }
+        for name, _ in CONFIGS
+    ]
+
+
+def _check_applied(name: str, settings: dict[str, str], crawl: CrawlRun) -> None:
+    """The part switched off did not run, and the parts left on did (the crawl's stats)."""
+    stats = crawl.stats
+    on = {
+        "syndication": settings.get("NEWSCRAWL_SYNDICATION_ENABLED") != "0",
+        "spidermon": settings.get("SPIDERMON_ENABLED") != "0",
+        "export": settings.get("NEWSCRAWL_EXPORT_ENABLED") != "0",
+    }
+    ran = {
+        "syndication": any(k.startswith("newscrawl/syndication/") for k in stats),
+        "spidermon": any(k.startswith("spidermon") for k in stats),
+        "export": crawl.items > 0,
+    }
+    wrong = [part for part in on if on[part] != ran[part]]
+    if wrong:
+        raise RuntimeError(f"tagpage ({name}): {', '.join(wrong)} not as configured")
+
+
+def table(rows: list[dict[str, float | str]]) -> str:
+    lines = [
+        "| tagpage | CPU s, bare | CPU s, tagpage | b/a (pages/min) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['config']} | {row['bare_cpu_s']:.1f} | {row['tagpage_cpu_s']:.1f} |"
+            f" {row['ratio']:.2f} ({row['ratio_min']:.2f}–{row['ratio_max']:.2f}) |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newscrawl.bench.breakdown")
+    parser.add_argument("--tags", type=int, default=250, help="English hashtags (bench: 250)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="newscrawl-breakdown-"))
+    try:
+        print(table(run(args.tags, args.rounds, work)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
