@@ -686,7 +686,8 @@ def _store_section(s: dict[str, Any]) -> list[str]:
         f"Filling to {s['stories']:,}: {s['fill_seconds']:.1f} s, {s['fill_rate_per_s']:,.0f} "
         f"stories/s through the pipeline path. File {s['file_mib']:.0f} MiB "
         f"({s['file_mib'] * 2**20 / s['stored_after_probe']:.0f} bytes per story); process peak "
-        f"RSS {s['rss_peak_mib']:.0f} MiB (Python and SQLite's fixed 48 MiB page cache; "
+        f"RSS {s['rss_peak_mib']:.0f} MiB (Python, SQLite's fixed 48 MiB page cache and the "
+        "filter of seen ids, 10 bits an id, at most 16 MiB; "
         f"{s['rss_start_mib']:.0f} MiB before the store opened). µs per story while "
         "filling, by store size: "
         + ", ".join(f"{n // 1000:,}k {us:.0f}" for n, us in s["fill_curve"])
