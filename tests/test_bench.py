@@ -11,12 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_quick_bench_runs_every_part_and_writes_the_report(tmp_path: Path) -> None:
-    out = tmp_path / "BENCHMARKS.md"
-    work = tmp_path / "work"
-    args = ["--quick", "--out", str(out), "--work", str(work)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "newscrawl.bench", *args],
+def _run_module(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m MODULE ARGS`` from the source tree, as `make bench` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -24,6 +22,13 @@ def test_quick_bench_runs_every_part_and_writes_the_report(tmp_path: Path) -> No
         timeout=300,
         check=False,
     )
+
+
+def test_quick_bench_runs_every_part_and_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "BENCHMARKS.md"
+    work = tmp_path / "work"
+    args = ["--quick", "--out", str(out), "--work", str(work)]
+    proc = _run_module("newscrawl.bench", *args)
     # Exit 0 means the bench's own checks held: both spiders fetched the same pages,
     # tagpage exported the replica's stories and never imported dateparser.
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -41,15 +46,7 @@ def test_quick_bench_runs_every_part_and_writes_the_report(tmp_path: Path) -> No
 def test_breakdown_switches_each_part_off_and_reports_it() -> None:
     # Exit 0 means each configuration ran as set: the crawl's stats show the part switched
     # off did not run and the parts left on did (newscrawl/bench/breakdown.py).
-    proc = subprocess.run(
-        [sys.executable, "-m", "newscrawl.bench.breakdown", "--tags", "3", "--rounds", "1"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = _run_module("newscrawl.bench.breakdown", "--tags", "3", "--rounds", "1")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")][2:]
     names = [row.split("|")[1].strip() for row in rows]
