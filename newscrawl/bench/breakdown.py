@@ -46,11 +46,11 @@ def run(tags: int, rounds: int, work: Path) -> list[dict[str, float | str]]:
     }
     with PrerenderedServer(site, variant="mixed") as server:
         for r in range(rounds):
-            order = CONFIGS if r % 2 == 0 else CONFIGS[::-1]
-            for name, settings in order:
+            order = list(enumerate(CONFIGS))
+            for at, (name, settings) in order if r % 2 == 0 else order[::-1]:
                 runs = {}
                 for spider in ("bare", "tagpage"):
-                    place = work / f"{spider}-{r}-{CONFIGS.index((name, settings))}"
+                    place = work / f"{spider}-{r}-{at}"
                     runs[spider] = crawl = run_crawl(
                         server, spider, "en", tags_file, place, now=NOW, settings=settings
                     )

@@ -148,18 +148,18 @@ def save(db: sqlite3.Connection, flt: SeenFilter, ids: int) -> None:
         data = memoryview(flt.words).cast("B")
     row = db.execute("SELECT rowid, length(words) FROM seen_filter WHERE name = 'main'").fetchone()
     if row is None or row[1] != len(data):
-        db.execute(
+        rowid = db.execute(
             "INSERT OR REPLACE INTO seen_filter (name, ids, version, words)"
             " VALUES ('main', ?, ?, zeroblob(?))",
             (ids, flt.version, len(data)),
-        )
-        row = db.execute("SELECT rowid FROM seen_filter WHERE name = 'main'").fetchone()
+        ).lastrowid
     else:
+        rowid = row[0]
         db.execute(
             "UPDATE seen_filter SET ids = ?, version = ? WHERE rowid = ?",
-            (ids, flt.version, row[0]),
+            (ids, flt.version, rowid),
         )
-    with db.blobopen("seen_filter", "words", row[0]) as blob:
+    with db.blobopen("seen_filter", "words", rowid) as blob:
         blob.write(data)
 
 
