@@ -408,3 +408,25 @@ def test_a_filter_that_does_not_cover_every_seen_id_is_not_used(tmp_path: Path) 
     assert store._filter_ok
     assert all(store.is_seen(sid) for sid in behind)
     store.close()
+
+
+def test_a_full_filter_is_rebuilt_larger_and_keeps_every_id(tmp_path: Path) -> None:
+    path = tmp_path / "seen.sqlite3"
+    store = SmallLevels(path)
+    pipeline_run(store, "r0", ids(100))
+    _in_transaction(store, "r1", ids(1, start=900_000)[0])
+    store.flush()
+    first = store._filter
+    assert first is not None
+    done = ids(100)
+    for run in range(first.full // 1000 + 2):  # past the size it was built for
+        batch = ids(1000, start=10_000 * (run + 1))
+        pipeline_run(store, f"big{run}", batch)
+        done += batch
+    _in_transaction(store, "r2", ids(1, start=900_001)[0])
+    assert store._filter_ok
+    assert len(store._filter.words) > len(first.words)  # rebuilt, twice the room or more
+    assert _saved_filter(path)[0] == store.count()
+    assert all(store._filter.may_contain(k, lo) for k, lo in _seen_keys(path))
+    assert all(store.is_seen(sid) for sid in done)
+    store.close()
