@@ -16,7 +16,7 @@ $(STAMP): requirements.txt
 
 ## demo: serve the bundled offline replica of the site on loopback and crawl it for real
 demo: venv
-	$(PY) -m newscrawl.demo
+	$(PY) -m newscrawl.ops.demo
 
 ## test: lint, then every test (unit, page objects, end-to-end crawls on loopback)
 test: venv lint

@@ -53,10 +53,10 @@ ADDONS = {
     "newscrawl.exports.RunExport": 0,
 }
 EXTENSIONS = {
-    "newscrawl.report.RunReport": 500,
-    "newscrawl.gcfreeze.GcFreeze": 0,
+    "newscrawl.ops.report.RunReport": 500,
+    "newscrawl.extensions.gcfreeze.GcFreeze": 0,
 }
-# Keep the garbage collector off what lives as long as the run (newscrawl/gcfreeze.py).
+# Keep the garbage collector off what lives as long as the run (newscrawl/extensions/gcfreeze.py).
 NEWSCRAWL_GC_FREEZE = True
 FEED_STORAGES = {
     "newscrawl-atomic": "newscrawl.exports.AtomicFileFeedStorage",
@@ -71,17 +71,17 @@ REMOTE_CONTROL_ENABLED = False
 
 # --- scheduled runs: runner, reports, monitors (README "Running from cron"; docs/OPERATIONS.md)
 # Thresholds and their meaning: docs/OPERATIONS.md, "Monitors".
-# One run at a time per data dir (newscrawl/lock.py): a crawl that exports holds the lock.
-ADDONS = {**ADDONS, "newscrawl.lock.CrawlLock": 10}
+# One run at a time per data dir (newscrawl/ops/lock.py): a crawl that exports holds the lock.
+ADDONS = {**ADDONS, "newscrawl.ops.lock.CrawlLock": 10}
 # Days to keep logs, run reports and exports (by run id); 0 keeps everything. The cron
 # runner prunes after its crawls; the seen-store is never pruned.
 NEWSCRAWL_RETENTION_DAYS = float(os.environ.get("NEWSCRAWL_RETENTION_DAYS", "30"))
 
 # spidermon runs newscrawl's close-of-run suite; its results go into the run report.
 SPIDERMON_ENABLED = True
-# spidermon's extension, its field coverage tallied (newscrawl/coverage.py)
-EXTENSIONS = {**EXTENSIONS, "newscrawl.coverage.Spidermon": 510}
-SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CloseMonitorSuite"]
+# spidermon's extension, its field coverage tallied (newscrawl/monitors/coverage.py)
+EXTENSIONS = {**EXTENSIONS, "newscrawl.monitors.coverage.Spidermon": 510}
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.suite.CloseMonitorSuite"]
 # The stories this run exports (after dedupe, so a steady incremental run validates a few,
 # not every story listed: about 20 µs each, compiled) are checked against the export's JSON
 # Schema. Errors are only counted: never added to the item (a `_validation` field would
@@ -115,7 +115,7 @@ NEWSCRAWL_MONITOR_MAX_LISTING_FAILURES = 0  # failed for good, blocked, or not o
 NEWSCRAWL_MONITOR_SILENT_HASHTAGS = True
 # spidermon actions (import paths) run when a monitor fails; the webhook does nothing
 # unless NEWSCRAWL_WEBHOOK_URL is set (from the environment: it is often a secret).
-NEWSCRAWL_MONITOR_FAILED_ACTIONS = ["newscrawl.monitors.WebhookAction"]
+NEWSCRAWL_MONITOR_FAILED_ACTIONS = ["newscrawl.monitors.suite.WebhookAction"]
 NEWSCRAWL_WEBHOOK_URL = os.environ.get("NEWSCRAWL_WEBHOOK_URL", "")
 NEWSCRAWL_WEBHOOK_TIMEOUT = 10.0
 
@@ -159,7 +159,7 @@ REDIRECT_MAX_TIMES = 5
 # is set, else none, and the shells are counted and logged as missing stories).
 NEWSCRAWL_RENDER = os.environ.get("NEWSCRAWL_RENDER", "auto")
 NEWSCRAWL_RENDER_AUTO = os.environ.get("NEWSCRAWL_RENDER_AUTO", "")
-ADDONS = {**ADDONS, "newscrawl.render.Rendering": 20}
+ADDONS = {**ADDONS, "newscrawl.render.addon.Rendering": 20}
 # A rendered page is ready when this matches (a Daily8 story link), or when the network has
 # been quiet for NEWSCRAWL_RENDER_IDLE seconds (an empty listing); TIMEOUT bounds one render.
 NEWSCRAWL_RENDER_READY = 'a[href*="/article/"]'
@@ -191,7 +191,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = NEWSCRAWL_RENDER_TIMEOUT * 1000
-PLAYWRIGHT_ABORT_REQUEST = "newscrawl.render.skip_heavy_resource"
+PLAYWRIGHT_ABORT_REQUEST = "newscrawl.render.playwright.skip_heavy_resource"
 
 # --- syndicated copies ---
 # The same wire story republished by several publishers gets `duplicate_of` = the id of its
@@ -223,7 +223,7 @@ ITEM_PIPELINES = {
 # command share one fleet run: one frontier, and claims that export each story once.
 NEWSCRAWL_BACKEND = os.environ.get("NEWSCRAWL_BACKEND", "sqlite")
 REDIS_URL = os.environ.get("REDIS_URL", "")
-ADDONS = {**ADDONS, "newscrawl.fleet.RedisBackend": 5}
+ADDONS = {**ADDONS, "newscrawl.fleet.backend.RedisBackend": 5}
 # Every key starts with this (one Redis can hold several independent deployments).
 NEWSCRAWL_REDIS_PREFIX = os.environ.get("NEWSCRAWL_REDIS_PREFIX", "newscrawl")
 # The fleet run a worker joins: this name if set (e.g. from cron: `date +%Y%m%d%H`), else a

@@ -13,7 +13,7 @@ from newscrawl.replica.server import ReplicaServer
 from newscrawl.replica.site import Site
 from newscrawl.sites import daily8
 from tests.conftest import ROOT, run_crawl
-from tests.staticserver import StaticServer
+from tests.mockserver.static import StaticServer
 from tests.test_crawl import assert_matches_oracle
 
 FILES = Path(__file__).parent / "files" / "daily8"
@@ -115,7 +115,7 @@ def test_discovery_crawls_hashtags_found_on_story_pages_and_records_them(
         [
             sys.executable,
             "-m",
-            "newscrawl.hashtags",
+            "newscrawl.ops.hashtags",
             "--data-dir",
             str(tmp_path),
             "--format",
@@ -128,7 +128,15 @@ def test_discovery_crawls_hashtags_found_on_story_pages_and_records_them(
     ).stdout.split()
     assert discovered <= set(listed)
     table = subprocess.run(
-        [sys.executable, "-m", "newscrawl.hashtags", "--data-dir", str(tmp_path), "--lang", "en"],
+        [
+            sys.executable,
+            "-m",
+            "newscrawl.ops.hashtags",
+            "--data-dir",
+            str(tmp_path),
+            "--lang",
+            "en",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

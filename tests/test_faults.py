@@ -1,7 +1,7 @@
 """Faults of the site, over real HTTP: errors, 429s, timeouts, resets, truncated bodies, drips,
 redirect loops, redirects off the site, huge pages and a gzip bomb.
 
-Each crawl is the real ``scrapy crawl tagpage`` against ``tests.faultserver.FaultServer``,
+Each crawl is the real ``scrapy crawl tagpage`` against ``tests.mockserver.faults.FaultServer``,
 with one fault per hashtag, so one run checks several cases. Production retry and size limits
 are kept (they are what is under test); only the waits are shortened with ``-s``.
 """
@@ -36,7 +36,7 @@ from newscrawl.middlewares.redirect import RedirectLoop, TooManyRedirects
 from newscrawl.replica.markup import hashtag_path
 from newscrawl.replica.site import Site
 from tests.conftest import NOW, ROOT, CrawlResult, run_crawl
-from tests.faultserver import (
+from tests.mockserver.faults import (
     Drip,
     Fault,
     FaultServer,

@@ -1,5 +1,5 @@
 """The GC extension: what lives as long as the run is frozen at open and first idle, and
-everything is unfrozen at close (newscrawl/gcfreeze.py)."""
+everything is unfrozen at close (newscrawl/extensions/gcfreeze.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from newscrawl.gcfreeze import GcFreeze
+from newscrawl.extensions.gcfreeze import GcFreeze
 
 
 class _Spider(scrapy.Spider):

@@ -14,7 +14,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.middlewares.guard import RequestGuardMiddleware
 from newscrawl.sites import daily8
 from tests.conftest import run_crawl
-from tests.staticserver import StaticServer
+from tests.mockserver.static import StaticServer
 
 FILES = Path(__file__).parent / "files" / "daily8"
 BASE = "https://www.daily8.com"

@@ -15,12 +15,12 @@ from spidermon import Action
 from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
 
 import newscrawl.settings as project_settings
-from newscrawl.monitors import RESULTS_STAT, CloseMonitorSuite
+from newscrawl.monitors.suite import RESULTS_STAT, CloseMonitorSuite
 from newscrawl.replica.site import Site
 from tests.cronkit import GatedReplica, records, reports, run_runner
 
 RUN_ID = "20250612T093000Z-000001"
-# spidermon 1.27 logs through the deprecated Spider.log(); newscrawl.monitors silences it in
+# spidermon 1.27 logs through the deprecated Spider.log(); newscrawl.monitors.suite silences it in
 # crawls, pytest resets warning filters per test.
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Spider.log:scrapy.exceptions.ScrapyDeprecationWarning"
@@ -242,7 +242,7 @@ def test_silent_hashtag_end_to_end_with_webhook(site: Site, tmp_path: Path) -> N
     assert sent["report"] == str(data / "runs" / f"{runs[1]['run_id']}.json")
 
 
-# --- field coverage, tallied (newscrawl/coverage.py) --------------------------------------
+# --- field coverage, tallied (newscrawl/monitors/coverage.py) --------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -260,8 +260,8 @@ def test_tallied_field_coverage_counts_what_spidermon_counts(extra: dict) -> Non
 
     from spidermon.contrib.scrapy.extensions import Spidermon as Theirs
 
-    from newscrawl.coverage import Spidermon as Ours
     from newscrawl.items import Story
+    from newscrawl.monitors.coverage import Spidermon as Ours
 
     story = Story(
         id="a" * 32,

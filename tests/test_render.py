@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import html as lxml_html
 
-from newscrawl.render import RendererUnavailable, resolve_mode
+from newscrawl.render.modes import RendererUnavailable, resolve_mode
 from newscrawl.replica.markup import API_PATH, api_path, render_api, render_listing
 from newscrawl.replica.server import ReplicaServer
 from newscrawl.replica.site import Site

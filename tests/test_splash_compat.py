@@ -82,7 +82,7 @@ import re
 import scrapy
 
 from newscrawl.compat.splash import SplashRequest
-from newscrawl.render import SPLASH_LUA, WEBKIT_POLYFILL
+from newscrawl.render.scripts import SPLASH_LUA, WEBKIT_POLYFILL
 
 ARGS = {
     "lua_source": SPLASH_LUA,

@@ -64,7 +64,7 @@ class DedupePipeline:
         store = None
         if s.getbool("NEWSCRAWL_EXPORT_ENABLED"):
             if s.get("NEWSCRAWL_BACKEND") == "redis":  # shared by a fleet: docs/REDIS.md
-                from newscrawl.fleet import redis_seen_store
+                from newscrawl.fleet.backend import redis_seen_store
 
                 store = redis_seen_store(s, check_seen=not refresh)
             else:

@@ -2,7 +2,7 @@
 
 The SQLite store's two states become, in Redis, a *claim*: staging a story fails while another
 live run has it staged, so two workers that both list a story export it once between them.
-A run is live while its heartbeat key exists (``newscrawl.fleet.FleetScheduler`` refreshes
+A run is live while its heartbeat key exists (``newscrawl.fleet.scheduler.FleetScheduler`` refreshes
 it); a dead run's claims are promoted if it had begun promoting (its export was renamed into
 place first) and discarded otherwise, and the listing requests it had taken go back into its
 fleet's queue. Every state change is one Lua script, so two workers recovering the same dead
@@ -375,7 +375,8 @@ class RedisSeenStore:
         if result == -2:
             raise RuntimeError(
                 f"run {run_id} is not registered in Redis: the redis backend needs"
-                " SCHEDULER = 'newscrawl.fleet.FleetScheduler' (set by NEWSCRAWL_BACKEND=redis)"
+                " SCHEDULER = 'newscrawl.fleet.scheduler.FleetScheduler'"
+                " (set by NEWSCRAWL_BACKEND=redis)"
             )
         raise StoryClaimed(
             f"run {run_id} was given up (its heartbeat lapsed and another worker settled it):"
@@ -458,7 +459,7 @@ class RedisSeenStore:
         self._finish_script(keys=[run], args=[run_id, self.prefix, self.run_ttl])
         return count
 
-    # --- fleet runs (used by newscrawl.fleet.FleetScheduler) ------------------------------
+    # --- fleet runs (used by newscrawl.fleet.scheduler.FleetScheduler) ------------------
 
     def register_run(
         self,
@@ -622,77 +623,3 @@ def _distinct(lists: Sequence[bytes | None], limit: int) -> list[bytes]:
             if len(out) >= limit:
                 return list(out)
     return list(out)
-
-
-def measure(client: Any, stories: int, *, fingerprints: bool = False, bands: int = 32) -> dict:
-    """Bytes Redis holds per story (``INFO memory``), staged then seen, in an empty database.
-
-    ``python -m newscrawl.stores.redis URL STORIES [--fingerprints]``: the figures in
-    docs/REDIS.md. Ids are random, as story ids are (hashes).
-    """
-    import secrets
-
-    if client.dbsize():
-        raise ValueError("measure in an empty Redis database: it writes and counts every key")
-    store = RedisSeenStore(client, prefix="measure", alive_ttl=3600)
-    store.register_run(
-        "m", fleet="m", queue_key="q", dupefilter_key="d", fleet_runs_key="fr", exports_dir="/"
-    )
-
-    def used() -> int:
-        return int(client.info("memory")["used_memory"])
-
-    base = used()
-    for start in range(0, stories, 1000):
-        with client.pipeline(transaction=False) as pipe:
-            for _ in range(min(1000, stories - start)):
-                sid = secrets.token_hex(16)
-                raw = bytes.fromhex(sid)
-                bucket, field = store._seen_key(raw)
-                store._stage(
-                    keys=[bucket, f"measure:claim:{sid}", "measure:run:m:staged", "measure:run:m"],
-                    args=["m", field, raw, 1, store.run_ttl, "measure"],
-                    client=pipe,
-                )
-                if fingerprints:
-                    fp = StoredFingerprint(sid, None, 100, secrets.token_bytes(128))
-                    keys = [secrets.randbits(47) for _ in range(bands)]
-                    pipe.hset("measure:run:m:fp", raw, _pack(fp))
-                    store._stage_bands(
-                        keys=["measure:run:m:band"],
-                        args=[raw, *(_band_key(k) for k in keys)],
-                        client=pipe,
-                    )
-            pipe.execute()
-    staged = used() - base
-    store.promote("m")
-    seen = used() - base
-    encodings: dict[str, int] = {}
-    for key in client.scan_iter(match="measure:seen:*", count=1000):
-        enc = _text(client.object("encoding", key))
-        encodings[enc] = encodings.get(enc, 0) + 1
-    return {
-        "stories": stories,
-        "fingerprints": fingerprints,
-        "staged_bytes_per_story": round(staged / stories, 1),
-        "seen_bytes_per_story": round(seen / stories, 1),
-        "seen_total_mib": round(seen / 2**20, 1),
-        "keys": client.dbsize(),
-        "seen_bucket_encodings": encodings,
-    }
-
-
-if __name__ == "__main__":
-    import argparse
-    import json
-
-    import redis
-
-    parser = argparse.ArgumentParser(description=measure.__doc__)
-    parser.add_argument("url")
-    parser.add_argument("stories", type=int)
-    parser.add_argument("--fingerprints", action="store_true")
-    ns = parser.parse_args()
-    print(
-        json.dumps(measure(redis.Redis.from_url(ns.url), ns.stories, fingerprints=ns.fingerprints))
-    )

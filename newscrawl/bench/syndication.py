@@ -1,15 +1,15 @@
 """Syndicated copies, measured: precision/recall on the labelled set, and cost at 1M stories.
 
-``python -m newscrawl.bench_syndication labelled [--seeds N]``
+``python -m newscrawl.bench.syndication labelled [--seeds N]``
     runs the labelled set (tests/files/syndication/labelled.jsonl) through the real
     pipeline and store and prints precision and recall per split and per kind of edit;
     with ``--seeds`` also over N other MinHash seeds (how much luck is in the figure).
 
-``python -m newscrawl.bench_syndication probe DIR``
+``python -m newscrawl.bench.syndication probe DIR``
     after ``scale``: lookups in its full store and in an empty one, interleaved, so that
     other work on the machine weighs on both alike.
 
-``python -m newscrawl.bench_syndication scale DIR OUT [--stories 1000000]``
+``python -m newscrawl.bench.syndication scale DIR OUT [--stories 1000000]``
     fills a seen-store in DIR through the pipeline, run by run as crawls do, to N stories,
     timing each run's lookups; then looks up new stories and light copies of stored ones in
     the full store and in an empty one. Writes the figures to OUT (JSON). Runs in its own
@@ -38,7 +38,7 @@ from newscrawl.pipelines.syndication import SyndicationPipeline
 from newscrawl.stores.sqlite import SQLiteSeenStore
 from newscrawl.syndication import Fingerprinter
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests/files/syndication/labelled.jsonl"
+LABELLED = Path(__file__).resolve().parents[2] / "tests/files/syndication/labelled.jsonl"
 DEFAULTS: dict[str, Any] = {
     "threshold": 0.5,
     "num_perm": 128,
@@ -380,7 +380,7 @@ def probe_existing(directory: Path, probe: int, repeats: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newscrawl.bench_syndication")
+    parser = argparse.ArgumentParser(prog="python -m newscrawl.bench.syndication")
     sub = parser.add_subparsers(dest="command", required=True)
     lab = sub.add_parser("labelled", help="precision and recall on the labelled set")
     lab.add_argument("--seeds", type=int, default=0, help="also over N other MinHash seeds")

@@ -1,24 +1,9 @@
-"""Fleet runs: several ``scrapy crawl tagpage`` workers sharing one frontier in Redis.
-
-``NEWSCRAWL_BACKEND=redis`` (the :class:`RedisBackend` add-on) swaps in scrapy-redis: its
-scheduler queue and its request dupefilter, keyed by a *fleet run* named after the command
-(:func:`fleet_run_name`), so workers started with the same command share them; and the Redis
-seen-store (``newscrawl.stores.redis``), whose claims make each story exported once.
-
-scrapy-redis has no acknowledgement: a request popped by a worker that dies is gone. So
-:class:`FleetScheduler` pops a request and records it as *taken* by its run in one Lua step,
-and a run's taken requests are dropped only when its export is complete; if the run dies (its
-heartbeat lapses) or ends without a complete export, they go back into the fleet's queue.
-How to run a fleet, key sizes and expiry: docs/REDIS.md.
-"""
+"""``FleetScheduler``: scrapy-redis's scheduler, with taken requests acknowledged on export."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import json
 import logging
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +16,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from newscrawl.fleet.backend import NAME_RE, fleet_run_name, redis_seen_store, spider_command
 from newscrawl.stores.redis import CRAWLING, PROMOTING, RedisSeenStore
 
 if TYPE_CHECKING:
@@ -38,85 +24,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-BACKENDS = ("sqlite", "redis")
-_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
-
-
-def fleet_run_name(command: dict[str, Any], *, window: float, now: datetime) -> str:
-    """The fleet run a worker joins: a digest of what it crawls and the run window it starts in.
-
-    *now* is rounded to the *nearest* multiple of *window* seconds, so workers cron starts at
-    the same minute on machines whose clocks differ by a few seconds agree; workers started
-    more than half a window apart never share. ``window`` 0: no window, the fleet run lasts
-    until its last worker leaves.
-    """
-    digest = hashlib.sha256(json.dumps(command, sort_keys=True).encode()).hexdigest()[:16]
-    if window <= 0:
-        return digest
-    start = round(now.timestamp() / window) * window
-    return f"{digest}-{datetime.fromtimestamp(start, UTC):%Y%m%dT%H%M%SZ}"
-
-
-def spider_command(spider: Spider, base_url: str) -> dict[str, Any]:
-    """What makes two workers' crawls the same: the spider, its site and its arguments."""
-    return {
-        "spider": spider.name,
-        "base_url": base_url,
-        "lang": getattr(spider, "lang", None),
-        "tags": sorted(getattr(spider, "tags", [])),
-        "max_pages": getattr(spider, "max_pages", None),
-        "refresh": getattr(spider, "refresh", None),
-        "articles": getattr(spider, "articles", None),
-        "discover": getattr(spider, "discover", None),
-        "max_hashtags": getattr(spider, "max_hashtags", None),
-    }
-
-
-class RedisBackend:
-    """Scrapy add-on: ``NEWSCRAWL_BACKEND=redis`` puts the frontier and seen-store in Redis.
-
-    Read here, after ``-s`` options are applied, so the switch works from the command line.
-    """
-
-    def update_settings(self, settings: Any) -> None:
-        backend = settings.get("NEWSCRAWL_BACKEND") or "sqlite"
-        if backend not in BACKENDS:
-            raise ValueError(
-                f"NEWSCRAWL_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}"
-            )
-        if backend != "redis":
-            return
-        if not settings.get("REDIS_URL"):
-            raise ValueError("NEWSCRAWL_BACKEND=redis needs REDIS_URL (e.g. redis://host:6379/0)")
-        prefix = settings.get("NEWSCRAWL_REDIS_PREFIX") or ""
-        if not _NAME.match(prefix):
-            raise ValueError(f"NEWSCRAWL_REDIS_PREFIX must match {_NAME.pattern}, not {prefix!r}")
-        settings.set("SCHEDULER", "newscrawl.fleet.FleetScheduler", priority="addon")
-        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
-        # The fleet's queue and dupefilter are shared: no worker may clear them when it
-        # closes (SCHEDULER_PERSIST=False would); the last worker of a fleet run does.
-        settings.set("SCHEDULER_PERSIST", True, priority="addon")
-        # A worker crawls its share of the fleet's listings: a share can be empty, and a
-        # hashtag its last run crawled may be another worker's this time. "project" so that
-        # settings.py's values give way and -s still wins.
-        settings.set("NEWSCRAWL_MONITOR_MIN_PAGES", 0, priority="project")
-        settings.set("NEWSCRAWL_MONITOR_MIN_STORIES", 0, priority="project")
-        settings.set("NEWSCRAWL_MONITOR_SILENT_HASHTAGS", False, priority="project")
-
-
-def redis_seen_store(
-    settings: Any, *, check_seen: bool = True, client: Any = None
-) -> RedisSeenStore:
-    """The Redis seen-store as the settings describe it (for ``from_crawler`` methods)."""
-    return RedisSeenStore(
-        client if client is not None else get_redis_from_settings(settings),
-        prefix=settings.get("NEWSCRAWL_REDIS_PREFIX"),
-        check_seen=check_seen,
-        alive_ttl=settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT_TTL"),
-        run_ttl=settings.getint("NEWSCRAWL_REDIS_RUN_TTL"),
-        fleet_ttl=settings.getint("NEWSCRAWL_FLEET_TTL"),
-    )
 
 
 class FleetScheduler(Scheduler):
@@ -174,8 +81,8 @@ class FleetScheduler(Scheduler):
         s = crawler.settings
         spider = crawler.spider
         explicit = s.get("NEWSCRAWL_FLEET_RUN") or ""
-        if explicit and not _NAME.match(explicit):
-            raise ValueError(f"NEWSCRAWL_FLEET_RUN must match {_NAME.pattern}, not {explicit!r}")
+        if explicit and not NAME_RE.match(explicit):
+            raise ValueError(f"NEWSCRAWL_FLEET_RUN must match {NAME_RE.pattern}, not {explicit!r}")
         fleet = explicit or fleet_run_name(
             spider_command(spider, s.get("NEWSCRAWL_BASE_URL")),
             window=s.getfloat("NEWSCRAWL_FLEET_WINDOW"),

@@ -22,7 +22,7 @@ from newscrawl.replica.server import ReplicaServer
 from newscrawl.replica.site import build_site
 from newscrawl.schema import story_schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "demo"
 NOW = "2025-06-12T09:30:00Z"  # the replica's clock; relative dates count back from it
 

@@ -31,7 +31,7 @@ from spidermon.contrib.scrapy.monitors.monitors import (
     ItemValidationMonitor as _SpidermonItemValidation,
 )
 
-from newscrawl import report
+from newscrawl.ops import report
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

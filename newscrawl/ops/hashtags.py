@@ -1,6 +1,6 @@
-"""`python -m newscrawl.hashtags`: list the hashtags found on story pages.
+"""`python -m newscrawl.ops.hashtags`: list the hashtags found on story pages.
 
-    python -m newscrawl.hashtags [--data-dir data] [--lang en] [--exclude data/tags.txt]
+    python -m newscrawl.ops.hashtags [--data-dir data] [--lang en] [--exclude data/tags.txt]
                                  [--format table|tags]
 
 ``--format tags`` prints one hashtag per line, ready to append to a tags file;
@@ -19,7 +19,7 @@ from newscrawl.tags import read_tags_file
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newscrawl.hashtags", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m newscrawl.ops.hashtags", description=__doc__)
     parser.add_argument("--data-dir", default=os.environ.get("NEWSCRAWL_DATA_DIR", "data"))
     parser.add_argument("--lang", choices=("en", "ar"))
     parser.add_argument("--exclude", type=Path, help="a tags file whose hashtags to leave out")

@@ -1,0 +1,1 @@
+"""Close-of-run monitors (spidermon suites and actions) and the field-coverage extension."""

@@ -1,0 +1,1 @@
+"""Run operations: the cron runner, the data dir's lock, run reports, retention, commands."""

@@ -1,0 +1,1 @@
+"""Loopback servers the tests crawl: saved pages as they are, and pages that misbehave."""
