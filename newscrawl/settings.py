@@ -53,6 +53,8 @@ ADDONS = {
     "newscrawl.exports.RunExport": 0,
 }
 EXTENSIONS = {
+    # The seen-store, a service on the crawler that the pipelines and the spider ask.
+    "newscrawl.extensions.seenstore.SeenStoreService": 100,
     "newscrawl.ops.report.RunReport": 500,
     "newscrawl.extensions.gcfreeze.GcFreeze": 0,
 }

@@ -8,10 +8,6 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from scrapy_redis.connection import get_redis_from_settings
-
-from newscrawl.stores.redis import RedisSeenStore
-
 if TYPE_CHECKING:
     from scrapy import Spider
 
@@ -80,17 +76,3 @@ class RedisBackend:
         settings.set("NEWSCRAWL_MONITOR_MIN_PAGES", 0, priority="project")
         settings.set("NEWSCRAWL_MONITOR_MIN_STORIES", 0, priority="project")
         settings.set("NEWSCRAWL_MONITOR_SILENT_HASHTAGS", False, priority="project")
-
-
-def redis_seen_store(
-    settings: Any, *, check_seen: bool = True, client: Any = None
-) -> RedisSeenStore:
-    """The Redis seen-store as the settings describe it (for ``from_crawler`` methods)."""
-    return RedisSeenStore(
-        client if client is not None else get_redis_from_settings(settings),
-        prefix=settings.get("NEWSCRAWL_REDIS_PREFIX"),
-        check_seen=check_seen,
-        alive_ttl=settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT_TTL"),
-        run_ttl=settings.getint("NEWSCRAWL_REDIS_RUN_TTL"),
-        fleet_ttl=settings.getint("NEWSCRAWL_FLEET_TTL"),
-    )

@@ -16,8 +16,8 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from newscrawl.fleet.backend import NAME_RE, fleet_run_name, redis_seen_store, spider_command
-from newscrawl.stores.redis import CRAWLING, PROMOTING, RedisSeenStore
+from newscrawl.fleet.backend import NAME_RE, fleet_run_name, spider_command
+from newscrawl.stores.redis import CRAWLING, PROMOTING, RedisSeenStore, redis_seen_store
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
-from newscrawl.pipelines.dedupe import DedupePipeline
+from newscrawl.extensions.seenstore import seen_store
 from newscrawl.stores import StoredFingerprint
 from newscrawl.stores.sqlite import SQLiteSeenStore
 from newscrawl.syndication import Fingerprinter, most_similar
@@ -105,14 +105,16 @@ class SyndicationPipeline:
             )
 
     def _shared_store(self) -> SeenStore:
-        # Dedupe's store, not a second connection to its file: dedupe keeps a write
-        # transaction open across the run's stories, which would lock a second writer out,
-        # and sharing it means ids and fingerprints are staged and promoted together.
-        dedupe = self._crawler.get_item_pipeline(DedupePipeline) if self._crawler else None
-        if dedupe is not None and dedupe.store is not None:
-            return dedupe.store
-        # No seen-store (exports off, or no dedupe): copies are still found within the run.
-        logger.info("no seen-store: syndicated copies are grouped within this run only")
+        # The crawler's seen-store, not a second connection to its file: a write
+        # transaction stays open across the run's stories, which would lock a second writer
+        # out, and sharing it means ids and fingerprints are staged and promoted together.
+        store = seen_store(self._crawler) if self._crawler is not None else None
+        if store is not None:
+            return store
+        # No seen-store (exports off): copies are still found within the run.
+        logger.info(
+            "no seen-store (exports off): syndicated copies are grouped within this run only"
+        )
         self._own_store = SQLiteSeenStore(":memory:")
         return self._own_store
 
@@ -169,7 +171,7 @@ class SyndicationPipeline:
         return original
 
     def close_spider(self) -> None:
-        # A shared store is dedupe's to flush and close; only a private one is ours.
+        # The shared store is the service's to flush and close; only a private one is ours.
         if self._own_store is not None:
             self._own_store.close()
             self._own_store = None

@@ -23,8 +23,8 @@ from twisted.python.failure import Failure
 
 from newscrawl.collect import StoryCollector
 from newscrawl.dates import DateNormaliser, parse_now, zone
+from newscrawl.extensions.seenstore import seen_store
 from newscrawl.failures import failure_reason
-from newscrawl.pipelines.dedupe import DedupePipeline
 from newscrawl.sites import daily8
 from newscrawl.sites.blocks import block_marker
 from newscrawl.stores.hashtags import REGISTRY_FILE, HashtagRegistry
@@ -185,12 +185,11 @@ class TagPageSpider(scrapy.Spider):
         )
 
     def _seen_store(self) -> Any:
-        """The dedupe pipeline's seen-store (SQLite or Redis): story pages are fetched only
-        for stories it does not hold. None with refresh=1 or without exports."""
+        """The crawler's seen-store (SQLite or Redis): story pages are fetched only for
+        stories it does not hold. None with refresh=1 or without exports."""
         if self.refresh:
             return None
-        dedupe = self.crawler.get_item_pipeline(DedupePipeline)
-        return dedupe.store if dedupe is not None else None
+        return seen_store(self.crawler)
 
     def parse_article(self, response: Response, story_id: str, depth: int) -> Any:
         stats = self.crawler.stats

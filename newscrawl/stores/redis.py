@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from scrapy_redis.connection import get_redis_from_settings
+
 from newscrawl.stores import StoredFingerprint, StoryClaimed
 
 logger = logging.getLogger(__name__)
@@ -623,3 +625,17 @@ def _distinct(lists: Sequence[bytes | None], limit: int) -> list[bytes]:
             if len(out) >= limit:
                 return list(out)
     return list(out)
+
+
+def redis_seen_store(
+    settings: Any, *, check_seen: bool = True, client: Any = None
+) -> RedisSeenStore:
+    """The Redis seen-store the settings describe (for the seen-store service and the fleet)."""
+    return RedisSeenStore(
+        client if client is not None else get_redis_from_settings(settings),
+        prefix=settings.get("NEWSCRAWL_REDIS_PREFIX"),
+        check_seen=check_seen,
+        alive_ttl=settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT_TTL"),
+        run_ttl=settings.getint("NEWSCRAWL_REDIS_RUN_TTL"),
+        fleet_ttl=settings.getint("NEWSCRAWL_FLEET_TTL"),
+    )
