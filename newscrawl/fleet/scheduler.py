@@ -16,6 +16,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from newscrawl.collect import wake
 from newscrawl.fleet.backend import NAME_RE, fleet_run_name, spider_command
 from newscrawl.stores.redis import CRAWLING, PROMOTING, RedisSeenStore, redis_seen_store
 
@@ -203,7 +204,7 @@ class FleetScheduler(Scheduler):
             )
         if self._wanted and self._crawler is not None:
             self._wanted = False
-            _wake(self._crawler.engine)
+            wake(self._crawler.engine)
 
     def _idle(self) -> None:
         if not self.released:
@@ -224,11 +225,3 @@ class FleetScheduler(Scheduler):
             else:
                 self.store.promote(self.run_id)
         self.store.end_heartbeat(self.run_id)
-
-
-def _wake(engine: Any) -> None:
-    # Scrapy re-asks an idle scheduler only on its 5 s heartbeat; poking the engine's loop
-    # (private API, as the spider's _wake) lets a waiting worker take new requests at once.
-    nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
-    if nextcall is not None:
-        nextcall.schedule()

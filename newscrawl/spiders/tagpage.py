@@ -14,15 +14,11 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet.defer import DeferredList
-from twisted.python.failure import Failure
 
-from newscrawl.collect import StoryCollector
-from newscrawl.dates import DateNormaliser, parse_now, zone
+from newscrawl.collect import StoryCollector, StoryRelease
+from newscrawl.dates import parse_now, zone
 from newscrawl.extensions.seenstore import seen_store
 from newscrawl.failures import failure_reason
 from newscrawl.sites import daily8
@@ -34,7 +30,6 @@ from newscrawl.urls import origin
 logger = logging.getLogger(__name__)
 
 _TRUE = {"1", "true", "yes", "on"}
-_PRECISION_RANK = {None: 0, "day": 1, "hour": 2, "minute": 3}
 DEFAULT_MAX_HASHTAGS = 20
 
 
@@ -54,7 +49,6 @@ class TagPageSpider(scrapy.Spider):
     """Hashtag listings → one Story per story card, all its hashtags merged, per run."""
 
     name = "tagpage"
-    _releasing = False  # True while released stories are still going through the pipelines
 
     def __init__(
         self,
@@ -102,15 +96,9 @@ class TagPageSpider(scrapy.Spider):
         if spider.max_pages is None:
             spider.max_pages = s.getint("NEWSCRAWL_MAX_PAGES")
         spider.collector = StoryCollector(spider.tags, crawler)
+        # Holds the stories until every listing is crawled, then sends them to the pipelines.
+        spider.release = StoryRelease.from_crawler(crawler, spider.collector)
         spider.data_dir = Path(s.get("NEWSCRAWL_DATA_DIR"))
-        # Dates are normalised by the pipeline; the spider needs them only to order the
-        # release (earliest first) and to tell a more precise story-page date.
-        spider.dates = DateNormaliser(
-            parse_now(s.get("NEWSCRAWL_NOW") or None),
-            s.get("NEWSCRAWL_TIMEZONE"),
-            use_dateparser=False,
-        )
-        crawler.signals.connect(spider._release_stories, signal=signals.spider_idle)
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -195,16 +183,12 @@ class TagPageSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("newscrawl/article/fetched")
         page = daily8.parse_story(None, response.url, self.base_url, root=response.selector.root)
-        story = self.collector.get(story_id)
-        if story is None:
+        if self.collector.get(story_id) is None:
             return
-        better = self._precision(page.date_text) > self._precision(story.published_raw)
-        if better:
-            stats.inc_value("newscrawl/article/date_from_story_page")
         if page.body is None:
             stats.inc_value("newscrawl/article/no_body")
             logger.info("story page without a body: %s", response.url)
-        self.collector.enrich(story_id, page, use_page_date=better)
+        self.release.enrich(story_id, page, self.lang)
         for tag in page.hashtags:
             self._linked[tag] = self._linked.get(tag, 0) + 1
         if depth < self.discover:
@@ -235,14 +219,6 @@ class TagPageSpider(scrapy.Spider):
             reason,
             request.url,
         )
-
-    def _precision(self, text: str | None) -> int:
-        return _PRECISION_RANK[self.dates.normalise(text, self.lang).precision]
-
-    def _release_order(self, story: Any) -> tuple[str, str]:
-        # Earliest first (undated last): a group's first copy reaches the pipelines first.
-        value = self.dates.normalise(story.published_raw, self.lang).value
-        return (value or "~", story.id)
 
     def _closed(self) -> None:
         if self._linked:
@@ -349,29 +325,6 @@ class TagPageSpider(scrapy.Spider):
             _page_url(request),
         )
 
-    def _release_stories(self) -> None:
-        """On idle, send the run's merged stories through the pipelines once.
-
-        Stories are held until every listing is crawled because a story's ``hashtags``
-        are known only then. Items sent now keep the engine busy, so it closes after them.
-        """
-        if self._releasing:  # between two batches the engine looks idle: it is not
-            raise DontCloseSpider
-        stories = self.collector.release(self._release_order)
-        if not stories:
-            return
-        engine = self.crawler.engine
-        self._releasing = True
-        deferred_from_coro(_send_in_batches(engine, stories)).addBoth(self._released)
-        raise DontCloseSpider
-
-    def _released(self, result: Any) -> None:
-        self._releasing = False
-        if isinstance(result, Failure):
-            self.crawler.stats.inc_value("newscrawl/release/failed")
-            logger.error("sending the stories to the pipelines failed: %s", result.getTraceback())
-        _wake(self.crawler.engine)
-
 
 def _page_url(request: Any) -> str:
     """The listing page a request is for: not a redirect's target, not a renderer's URL."""
@@ -389,29 +342,3 @@ def _check_settings(s: Any) -> None:
         raise ValueError(f"NEWSCRAWL_BASE_URL must be an http(s) URL with a host, not {base!r}")
     parse_now(s.get("NEWSCRAWL_NOW") or None)
     zone(s.get("NEWSCRAWL_TIMEZONE"))
-
-
-# Stories in the pipelines at once on release. All of a run at once held every story's
-# processing state together: +140 MiB peak RSS at 16k stories, +280 MiB at 33k (make bench).
-_RELEASE_BATCH = 100
-
-
-async def _send_in_batches(engine: Any, stories: list[Any]) -> None:
-    """Every story through the pipelines, in order, a batch at a time; sent ones are freed."""
-    stories.reverse()
-    while stories:
-        batch = [stories.pop() for _ in range(min(_RELEASE_BATCH, len(stories)))]
-        done = [
-            deferred_from_coro(engine.scraper.start_itemproc_async(story, response=None))
-            for story in batch
-        ]
-        await maybe_deferred_to_future(DeferredList(done))
-
-
-def _wake(engine: Any) -> None:
-    # After DontCloseSpider the engine re-checks for idleness only on its 5 s heartbeat;
-    # poking its scheduler loop closes the run as soon as the released items are done.
-    # Private API: if it goes away, runs end up to 5 s later, nothing worse.
-    nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
-    if nextcall is not None:
-        nextcall.schedule()
