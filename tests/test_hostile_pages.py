@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
 
 from newscrawl.middlewares.guard import RequestGuardMiddleware
-from newscrawl.sites import daily8
+from newscrawl.sites import cards, daily8
 from tests.conftest import run_crawl
 from tests.mockserver.static import StaticServer
 
@@ -206,7 +206,7 @@ def test_extractor_never_raises_and_keeps_its_invariants(markup: str) -> None:
             assert value is None or (value and value == value.strip())
             assert value is None or not any(ch < " " for ch in value)
         assert c.image is None or c.image.startswith(("http://", "https://"))
-        assert c.title is None or len(c.title) <= daily8.FIELD_LIMITS["title"]
+        assert c.title is None or len(c.title) <= cards.FIELD_LIMITS["title"]
     assert page.next_url is None or page.next_url.startswith(PAGE)
 
 

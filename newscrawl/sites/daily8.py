@@ -13,38 +13,44 @@ the ones the site cannot drop without breaking itself:
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from lxml import etree
-from lxml import html as lxml_html
-
-from newscrawl.urls import origin, same_origin
+from newscrawl.sites import SiteProfile, cards
+from newscrawl.sites.cards import (
+    ALT,
+    BULLET,
+    HEADING,
+    ICON,
+    KIND,
+    MAX_CATEGORIES,
+    STR,
+    TEXT,
+    Card,
+    Listing,
+    StoryPage,
+    Token,
+    bound,
+    clean_text,
+    image_url,
+    is_list_token,
+    linearise,
+    same_site,
+    story_body,
+    tokens,
+)
 
 DEFAULT_BASE_URL = "https://www.daily8.com"
 LANGS = ("en", "ar")
 
 ARTICLE_PATH_RE = re.compile(r"^/(?:en/)?article/([0-9a-f]{32})/?$")
-# Labels the clock icon carries (alt / aria-label / title); compared case-insensitively.
-TIME_ICON_LABELS = frozenset({"time", "clock", "الوقت", "وقت"})
-# The share control after the excerpt: never part of the excerpt.
-SHARE_LABELS = frozenset({"copy the story link", "انسخ رابط الخبر", "نسخ رابط الخبر"})
-NEXT_LINK_TEXTS = frozenset({"load more", "next", "more", "تحميل المزيد", "المزيد", "التالي"})
-BULLET = "•"
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "button", "select", "textarea"})
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
 # A text node that is wholly a date as cards show it (used only when the icon is missing).
 _DATE_SHAPE = r"(?:\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|(?:an?|\d+|a few) [a-z]+ ago|منذ\s.{1,20})"
 _DATE_TEXT_RE = re.compile(rf"^(?:time)?\s*{_DATE_SHAPE}$", re.IGNORECASE)
 # "Yahoo2 days ago", "Express Tribune21-03-2025": a publisher glued to the date.
 _GLUED_DATE_RE = re.compile(rf"^(?P<pub>.*?\D)\s*(?P<date>{_DATE_SHAPE})$", re.IGNORECASE)
-_CONTROL_RE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffd]"
-)
 
 
 def listing_path(lang: str, tag: str) -> str:
@@ -60,395 +66,6 @@ def listing_url(base_url: str, lang: str, tag: str) -> str:
     return base_url.rstrip("/") + listing_path(lang, tag)
 
 
-# Markup that arrives as text (an escaped "<script>" in a headline) is never passed on.
-# Only real HTML element names count: "<Vision & Reform>" in an excerpt is prose.
-_TAG_RE = re.compile(
-    r"<!--.*?-->|<!doctype[^<>]{0,200}>|</?(?:a|abbr|audio|b|base|body|br|button|div|em|embed"
-    r"|font|form|frame|frameset|h[1-6]|head|html|i|iframe|img|input|li|link|marquee|math|meta"
-    r"|object|ol|option|p|script|select|source|span|strong|style|sub|sup|svg|table|td|template"
-    r"|textarea|title|tr|u|ul|video)(?=[\s/>])[^<>]{0,1000}>",
-    re.IGNORECASE | re.DOTALL,
-)
-
-#: Longest value kept per field; longer ones are cut (with "…") and counted as truncated.
-FIELD_LIMITS = {
-    "title": 500,
-    "publisher": 150,
-    "date_text": 64,
-    "category": 100,
-    "excerpt": 20_000,
-    "body": 100_000,
-    "image": 2_000,
-}
-MAX_CATEGORIES = 20
-
-
-def clean_text(text: str | None) -> str:
-    """Plain text: control characters and tag-like markup out, whitespace runs to one space."""
-    if not text:
-        return ""
-    # The common case first, without the control-character regex. Every character it
-    # removes is unprintable but U+FFFD, and the only printable whitespace is " ". Strip
-    # the ends first (whitespace there goes either way, removed or split off; a tag-like
-    # match starts at "<" and ends at ">", so it never reaches into them): what is left,
-    # if printable and without U+FFFD, has nothing to remove and no whitespace but " ".
-    # Line breaks inside (wrapped source text) are whitespace like " ", to the tag regex
-    # (\s) as to split(), so they are made spaces first.
-    inner = text.strip()
-    if "\n" in inner:
-        inner = inner.replace("\n", " ")
-    if inner.isprintable() and "\ufffd" not in inner:
-        if "<" in inner:
-            inner = _TAG_RE.sub(" ", inner)
-        if "  " in inner or inner[:1] == " " or inner[-1:] == " ":
-            return " ".join(inner.split())
-        return inner
-    text = _CONTROL_RE.sub("", text)
-    if "<" in text:
-        text = _TAG_RE.sub(" ", text)
-    return " ".join(text.split())
-
-
-def _bound(value: str | None, field: str, truncated: list[str]) -> str | None:
-    limit = FIELD_LIMITS[field]
-    if value is None or len(value) <= limit:
-        return value
-    truncated.append(field)
-    return value[: limit - 1] + "…"
-
-
-def same_site(url: str, base_url: str) -> bool:
-    """True for http(s) URLs on exactly the configured scheme, host and port."""
-    return same_origin(url, base_url)
-
-
-_UNKNOWN: Any = object()  # not resolved yet (None is a result: not a story)
-# Characters that make urlsplit/urljoin change a URL's path: tab and line breaks are
-# dropped, and a ";" starts the path's parameters (lost when empty).
-_SPLIT_ALTERS = re.compile(r"[\t\r\n;]")
-# The scheme and plain host (no userinfo, port, whitespace) an absolute URL starts with.
-_PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?=[/?#]|\Z)")
-# origin() of strings that come back on every page (the site, publishers, ads, app stores).
-_origin_of = functools.lru_cache(maxsize=1024)(origin)
-
-
-def story_link(href: str | None, page_url: str, base_url: str) -> tuple[str, str] | None:
-    """(id, canonical absolute URL) if *href* is a story on the site's own host."""
-    return _Links(page_url, base_url).story(href)
-
-
-class _Links:
-    """Resolves a page's links against the site once per page, not once per link."""
-
-    def __init__(self, page_url: str, base_url: str) -> None:
-        self.page_url = page_url
-        self.site = origin(base_url)
-        page = urlsplit(page_url)
-        # A host-relative href ("/en/article/...") on a page of the site is on the site:
-        # the common case needs no URL parsing at all.
-        self.prefix = f"{page.scheme}://{page.netloc}" if origin(page_url) == self.site else None
-        # An absolute href on the page's own scheme and host ("http://host:port/en/article/..."):
-        # urljoin only splits such a URL and puts it back together (no dot segments are
-        # resolved when there is a host), so, unless it holds a character that changes the
-        # split (_SPLIT_ALTERS), its path is what follows the prefix and its origin is the
-        # prefix's: it is read like a host-relative one. Only when that origin really is
-        # the site's (the prefix is also set when both origins are None).
-        own = f"{self.prefix}/" if self.prefix and page.scheme in ("http", "https") else None
-        self.own = own if own and self.site is not None and _origin_of(own) == self.site else None
-        # A card links its story twice or more (image, headline): each href is resolved once.
-        self._known: dict[str, tuple[str, str] | None] = {}
-
-    def story(self, href: str | None) -> tuple[str, str] | None:
-        if not href:
-            return None
-        hit = self._known.get(href, _UNKNOWN)
-        if hit is _UNKNOWN:
-            hit = self._known[href] = self._resolve(href)
-        return hit
-
-    def _resolve(self, href: str) -> tuple[str, str] | None:
-        h = href.strip()
-        if self.prefix and h[:1] == "/" and h[1:2] != "/" and "/." not in h and "\\" not in h:
-            path = h.split("#", 1)[0].split("?", 1)[0]
-            m = ARTICLE_PATH_RE.match(path)
-            return (m.group(1), self.prefix + path.rstrip("/")) if m else None
-        if self.own and h.startswith(self.own) and not _SPLIT_ALTERS.search(h):
-            # What urlsplit would take as the path: up to the query or fragment.
-            path = h[len(self.prefix) :].split("#", 1)[0].split("?", 1)[0]
-            m = ARTICLE_PATH_RE.match(path)
-            return (m.group(1), self.prefix + path.rstrip("/")) if m else None
-        elsewhere = _PLAIN_ORIGIN.match(h)
-        if elsewhere and _origin_of(elsewhere.group(0)) != self.site:
-            # A link to another host (a publisher, an ad, an app store): urljoin keeps an
-            # absolute URL's scheme and host, so its origin is that of its start, and the
-            # full resolution below would end in the same None.
-            return None
-        try:
-            absolute = urljoin(self.page_url, h)
-            parts = urlsplit(absolute)
-        except ValueError:
-            return None
-        if self.site is None or origin(absolute) != self.site:
-            return None
-        m = ARTICLE_PATH_RE.match(parts.path)
-        if not m:
-            return None
-        return m.group(1), urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-
-
-@dataclass(slots=True)
-class Card:
-    """What one story card shows, as plain text; nothing normalised beyond whitespace."""
-
-    id: str
-    url: str
-    title: str | None
-    publisher: str | None
-    date_text: str | None
-    categories: list[str]
-    excerpt: str | None
-    image: str | None
-    truncated: list[str] = field(default_factory=list)  # fields cut to FIELD_LIMITS
-
-
-@dataclass(slots=True)
-class Listing:
-    """One hashtag listing page: its cards in page order and the next page's URL."""
-
-    cards: list[Card] = field(default_factory=list)
-    next_url: str | None = None
-    duplicate_cards: int = 0
-
-
-# A card's linearised content is a list of tokens, each a plain tuple
-# (kind, text, heading, in_li, in_link): a page makes a few hundred of them, and a tuple
-# costs a fraction of a dataclass instance. The flags say where a text sits.
-_Tok = tuple[int, str, bool, bool, bool]
-_KIND, _STR, _HEADING, _IN_LI, _IN_LINK = range(5)  # a token's fields
-_TEXT, _ALT, _ICON = 0, 1, 2  # its kinds
-_ICON_TOK: _Tok = (_ICON, "time", False, False, False)
-
-
-_TIME_LABEL_MAX = max(map(len, TIME_ICON_LABELS))
-
-
-def _labelled_time(el: Any) -> bool:
-    """Whether the element's label (its first non-empty alt, aria-label or title) names the
-    clock, case-insensitively."""
-    for attr in ("alt", "aria-label", "title"):
-        v = el.get(attr)
-        if v:
-            v = v.strip()
-            # lower() never shortens a text: a longer label (an image's alt) is no name.
-            return len(v) <= _TIME_LABEL_MAX and v.lower() in TIME_ICON_LABELS
-    return False
-
-
-def _is_time_icon(el: Any) -> bool:
-    if _labelled_time(el):
-        # A labelled element that also holds the date text is the wrapper, not the icon.
-        return el.tag in ("img", "svg", "i", "use") or not clean_text(el.text_content())
-    if el.tag == "svg":
-        t = el.find("title")
-        return t is not None and clean_text(t.text).lower() in TIME_ICON_LABELS
-    return False
-
-
-# Inline elements continue the text around them ("Big <b>news</b> today" is one text);
-# any other element starts a new one.
-_INLINE = frozenset(
-    {
-        *("a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "font"),
-        *("i", "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong"),
-        *("sub", "sup", "time", "u", "var", "wbr"),
-    }
-)
-# The only tags that change a text's flags; under any other the flags are the parent's.
-_FLAG_TAGS = _HEADINGS | {"li", "a"}
-
-
-# Attributes that can make an element a clock icon (a label) or a control (role=button).
-# An element with none of them, unless an svg (labelled by its <title>), is neither.
-_SPECIAL_ATTRS = frozenset({"alt", "aria-label", "title", "role"})
-_NO_FLAGS = (False, False, False)
-# lower() never shortens a text, so a longer one is no share label.
-_SHARE_MAX = max(map(len, SHARE_LABELS))
-
-
-def _tokens(card: Any) -> list[_Tok]:
-    """The card's text in document order, one token per run of inline text, with icons
-    and image alt texts as tokens of their own."""
-    return _linearise(card)[0]
-
-
-def _linearise(card: Any) -> tuple[list[_Tok], Any]:
-    """The card's tokens (see :func:`_tokens`), and the img that gives the card's image
-    (the first in document order that is no clock icon and has a source; None if none).
-
-    One walk for both, rather than a second pass over the card's imgs.
-    """
-    out: list[_Tok] = []
-    # The current run of text. A run's blank pieces before its first text are left out:
-    # clean_text drops leading whitespace anyway, and a run of blanks only gives nothing.
-    # Its flags are still those of its first piece, blank or not (None: no run open).
-    run: list[str] = []
-    run_flags: tuple[bool, bool, bool] | None = None  # (heading, in_li, in_link)
-    image = None
-
-    def end_run() -> None:  # called with a run holding text; the caller resets run_flags
-        t = clean_text("".join(run))
-        run.clear()
-        if t and (len(t) > _SHARE_MAX or t.lower() not in SHARE_LABELS):
-            out.append((_TEXT, t, *run_flags))
-
-    def find_image(imgs: Any) -> None:
-        # Inside what the walk does not enter (controls, icons, skipped elements), an img
-        # still counts for the image, at its place in document order.
-        nonlocal image
-        for img in imgs:
-            if not _is_time_icon(img) and _has_source(img):
-                image = img
-                return
-
-    def walk(elements: Any, flags: tuple[bool, bool, bool]) -> None:
-        # Each of *elements* (siblings, whose parent has *flags*), then its tail, which
-        # continues the parent's run. Siblings share this one loop: only an element with
-        # children costs a call, and most of a card's elements are leaves.
-        nonlocal run_flags, image
-        for el in elements:
-            tag = el.tag
-            if not isinstance(tag, str):
-                pass  # a comment or a PI: only its tail counts
-            elif tag in _SKIP_TAGS:
-                if image is None:
-                    find_image(el.iter("img"))
-            elif (tag == "svg" or not _SPECIAL_ATTRS.isdisjoint(el.keys())) and (
-                el.get("role") == "button" or _is_time_icon(el)
-            ):
-                if el.get("role") == "button":  # a control: only its tail counts
-                    if image is None:
-                        find_image(el.iter("img"))
-                else:
-                    if run:
-                        end_run()
-                    run_flags = None
-                    out.append(_ICON_TOK)
-                    if image is None:
-                        find_image(el.iterdescendants("img"))
-            elif tag == "img":
-                if run:
-                    end_run()
-                run_flags = None
-                alt = clean_text(el.get("alt"))
-                if alt:
-                    out.append((_ALT, alt, False, False, False))
-                if image is None:  # not an icon (see above)
-                    if _has_source(el):
-                        image = el
-                    elif len(el):
-                        find_image(el.iterdescendants("img"))
-            elif tag == "br":
-                if run:
-                    run.append(" ")
-                elif run_flags is None:
-                    run_flags = flags
-                if image is None and len(el):
-                    find_image(el.iterdescendants("img"))
-            else:
-                inner = flags
-                if tag in _FLAG_TAGS:
-                    heading, in_li, in_link = flags
-                    if el is not card:  # a card that is itself an <li> is no list item
-                        heading = heading or tag in _HEADINGS
-                        in_li = in_li or tag == "li"
-                    inner = (heading, in_li, in_link or tag == "a")
-                block = tag not in _INLINE or el is card
-                if block:
-                    if run:
-                        end_run()
-                    run_flags = None
-                text = el.text
-                if text:
-                    if run:
-                        run.append(text)
-                    else:
-                        if run_flags is None:
-                            run_flags = inner
-                        if not text.isspace():
-                            run.append(text)
-                if len(el):
-                    walk(el, inner)
-                if block:
-                    if run:
-                        end_run()
-                    run_flags = None
-            if el is not card:  # the card's own tail is outside it
-                tail = el.tail
-                if tail:
-                    if run:
-                        run.append(tail)
-                    else:
-                        if run_flags is None:
-                            run_flags = flags
-                        if not tail.isspace():
-                            run.append(tail)
-
-    try:
-        walk((card,), _NO_FLAGS)
-    finally:
-        # walk calls itself through its closure: a reference cycle, which would keep the
-        # card, and so the whole parsed page, alive until the next garbage collection.
-        walk = None
-    if run:
-        end_run()
-    return out, image
-
-
-_IMAGE_ATTRS = ("src", "data-src", "data-lazy-src")
-
-
-def _has_source(img: Any) -> bool:
-    """Whether *img* names a source (see :func:`_image_url`): the first such img that is
-    no clock icon gives the card's image, even when that source is then refused."""
-    for attr in _IMAGE_ATTRS:
-        src = (img.get(attr) or "").strip()
-        if src and not src.startswith("data:"):
-            return True
-    return bool((img.get("srcset") or "").strip())
-
-
-def _image_url(img: Any, page_url: str) -> str | None:
-    """The absolute http(s) URL of the source an img with one names, else None."""
-    for attr in _IMAGE_ATTRS:
-        src = (img.get(attr) or "").strip()
-        if src and not src.startswith("data:"):
-            return _absolute_http(page_url, src)
-    srcset = (img.get("srcset") or "").strip()
-    return _absolute_http(page_url, srcset.split(",")[0].split()[0])
-
-
-# An absolute http(s) URL of plain characters (lower-case scheme; no query, fragment,
-# parameters, port, userinfo, whitespace or backslash): what image sources mostly are.
-_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/+=,-]*)?")
-
-
-def _absolute_http(page_url: str, ref: str) -> str | None:
-    """``_http_url(urljoin(page_url, ref))``, without the URL parsing in the common case."""
-    if isinstance(page_url, str) and _PLAIN_HTTP_URL.fullmatch(ref):
-        # urljoin returns such a URL unchanged (with another scheme than the page's, as it
-        # is; with the same, split and put back together, which changes nothing here), and
-        # it has a host, so it is an http(s) URL. What urljoin would still do is refuse a
-        # page URL it cannot parse: urlsplit raises the same ValueError (and is cached).
-        urlsplit(page_url)
-        return ref
-    return _http_url(urljoin(page_url, ref))
-
-
-def _http_url(url: str) -> str | None:
-    # An image may live on a CDN, but only an http(s) URL is passed on (never javascript:).
-    return url if origin(url) is not None else None
-
-
 def _strip_glued_label(text: str) -> str:
     # "time18-04-2025": the icon rendered as text, glued to the date.
     if text[:4].lower() == "time" and _DATE_TEXT_RE.match(text):
@@ -456,38 +73,34 @@ def _strip_glued_label(text: str) -> str:
     return text
 
 
-def _is_list_tok(tok: _Tok) -> bool:
-    return tok[_IN_LI] or BULLET in tok[_STR]
-
-
 def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
     """Fields of one card, by position relative to the stable signals."""
-    toks, img = _linearise(card_el)
+    toks, img = linearise(card_el)
     title = _title(toks)
     start = _after_headline(toks, title)
     # The headline repeated above the excerpt closes the meta row and the list.
     second = None
     for i in range(start, len(toks)):
-        if toks[i][_HEADING] and toks[i][_STR] == title:
+        if toks[i][HEADING] and toks[i][STR] == title:
             second = i
             break
     region_end = len(toks) if second is None else second
 
-    icon = _first_of_kind(toks, _ICON, start, region_end)
+    icon = _first_of_kind(toks, ICON, start, region_end)
     publisher = date_text = None
     if icon is not None:
         publisher = _publisher_before(toks, start, icon, title)
         list_begin = icon + 1
-        date_i = _first_of_kind(toks, _TEXT, icon + 1, region_end)
-        if date_i is not None and not _is_list_tok(toks[date_i]):
-            date_text = _strip_glued_label(toks[date_i][_STR])
+        date_i = _first_of_kind(toks, TEXT, icon + 1, region_end)
+        if date_i is not None and not is_list_token(toks[date_i]):
+            date_text = _strip_glued_label(toks[date_i][STR])
             list_begin = date_i + 1
         items, list_end = _list_items(toks, list_begin, region_end, bounded=second is not None)
     else:
         # No clock icon: the meta row is what precedes the list; a date is recognised
         # by its shape, the publisher by its place (first).
         first_list = _first_list_index(toks, start, region_end)
-        meta = [t[_STR] for t in toks[start:first_list] if t[_KIND] == _TEXT and t[_STR] != title]
+        meta = [t[STR] for t in toks[start:first_list] if t[KIND] == TEXT and t[STR] != title]
         dated = [m for m in meta if _DATE_TEXT_RE.match(m)]
         if dated:
             date_text = _strip_glued_label(dated[0])
@@ -508,7 +121,7 @@ def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
     cut: list[str] = []
     categories = []
     for c in items:
-        c = _bound(c, "category", cut)
+        c = bound(c, "category", cut)
         if c:
             categories.append(c)
     if len(categories) > MAX_CATEGORIES:
@@ -517,72 +130,72 @@ def parse_card(card_el: Any, story_id: str, url: str, page_url: str) -> Card:
     return Card(
         id=story_id,
         url=url,
-        title=_bound(title, "title", cut),
-        publisher=_bound(publisher, "publisher", cut),
-        date_text=_bound(date_text or None, "date_text", cut),
+        title=bound(title, "title", cut),
+        publisher=bound(publisher, "publisher", cut),
+        date_text=bound(date_text or None, "date_text", cut),
         categories=categories,
-        excerpt=_bound(_excerpt(toks, excerpt_from, title), "excerpt", cut),
-        image=_bound(None if img is None else _image_url(img, page_url), "image", cut),
+        excerpt=bound(_excerpt(toks, excerpt_from, title), "excerpt", cut),
+        image=bound(None if img is None else image_url(img, page_url), "image", cut),
         truncated=cut,
     )
 
 
-def _first_of_kind(toks: list[_Tok], kind: int, begin: int, end: int) -> int | None:
+def _first_of_kind(toks: list[Token], kind: int, begin: int, end: int) -> int | None:
     for i in range(begin, end):
-        if toks[i][_KIND] == kind:
+        if toks[i][KIND] == kind:
             return i
     return None
 
 
-def _after_headline(toks: list[_Tok], title: str | None) -> int:
+def _after_headline(toks: list[Token], title: str | None) -> int:
     """Index of the first token past the headline block (image alt, heading).
 
     Text before the headline (a section heading around a lone card) is skipped.
     """
     i = 0
     for n, t in enumerate(toks):
-        if t[_STR] == title and t[_KIND] != _ICON:
+        if t[STR] == title and t[KIND] != ICON:
             i = n
             break
-    while i < len(toks) and (toks[i][_STR] == title or toks[i][_KIND] == _ALT):
+    while i < len(toks) and (toks[i][STR] == title or toks[i][KIND] == ALT):
         i += 1
     return i
 
 
-def _title(toks: list[_Tok]) -> str | None:
+def _title(toks: list[Token]) -> str | None:
     # Headline: a heading inside the story link, else the image's alt text, else any
     # heading (a section heading such as "Related Articles" sits outside the link).
     for kind, text, heading, _, in_link in toks:
-        if kind == _TEXT and heading and in_link:
+        if kind == TEXT and heading and in_link:
             return text
     for kind, text, *_ in toks:
-        if kind == _ALT:
+        if kind == ALT:
             return text
     for kind, text, heading, *_ in toks:
-        if kind == _TEXT and heading:
+        if kind == TEXT and heading:
             return text
     for kind, text, *_ in toks:
-        if kind == _TEXT:
+        if kind == TEXT:
             return text
     return None
 
 
-def _publisher_before(toks: list[_Tok], start: int, icon: int, title: str | None) -> str | None:
+def _publisher_before(toks: list[Token], start: int, icon: int, title: str | None) -> str | None:
     for i in range(icon - 1, start - 1, -1):
         t = toks[i]
-        if t[_KIND] == _TEXT and t[_STR] != title and not t[_HEADING] and not _is_list_tok(t):
-            return t[_STR]
+        if t[KIND] == TEXT and t[STR] != title and not t[HEADING] and not is_list_token(t):
+            return t[STR]
     return None
 
 
-def _first_list_index(toks: list[_Tok], begin: int, end: int) -> int:
+def _first_list_index(toks: list[Token], begin: int, end: int) -> int:
     for i in range(begin, end):
-        if toks[i][_KIND] == _TEXT and _is_list_tok(toks[i]):
+        if toks[i][KIND] == TEXT and is_list_token(toks[i]):
             return i
     return end
 
 
-def _list_items(toks: list[_Tok], begin: int, end: int, *, bounded: bool) -> tuple[list[str], int]:
+def _list_items(toks: list[Token], begin: int, end: int, *, bounded: bool) -> tuple[list[str], int]:
     """The category list after the meta row, split on bullets; and where it ends.
 
     *bounded*: the repeated headline closes the list, so every text before it is an
@@ -593,146 +206,21 @@ def _list_items(toks: list[_Tok], begin: int, end: int, *, bounded: bool) -> tup
     last = begin
     for i in range(begin, end):
         t = toks[i]
-        if t[_KIND] != _TEXT:
+        if t[KIND] != TEXT:
             continue
-        if not bounded and not _is_list_tok(t):
+        if not bounded and not is_list_token(t):
             break
-        if BULLET in t[_STR]:
-            items.extend(p.strip() for p in t[_STR].split(BULLET) if p.strip())
+        if BULLET in t[STR]:
+            items.extend(p.strip() for p in t[STR].split(BULLET) if p.strip())
         else:  # one item; a token's text is already stripped and not empty
-            items.append(t[_STR])
+            items.append(t[STR])
         last = i + 1
     return items, last
 
 
-def _excerpt(toks: list[_Tok], begin: int, title: str | None) -> str | None:
-    text = " ".join([t[_STR] for t in toks[begin:] if t[_KIND] == _TEXT and t[_STR] != title])
+def _excerpt(toks: list[Token], begin: int, title: str | None) -> str | None:
+    text = " ".join([t[STR] for t in toks[begin:] if t[KIND] == TEXT and t[STR] != title])
     return text or None
-
-
-def parse_listing(
-    body: str | bytes | Any, page_url: str, base_url: str, *, root: Any = None
-) -> Listing:
-    """Cards and next-page link of a hashtag listing (HTML in, plain data out).
-
-    *root* may be an already parsed lxml tree (Scrapy's ``response.selector.root``).
-    """
-    if root is None:
-        try:
-            root = lxml_html.fromstring(body if body else "<html></html>")
-        except etree.ParserError:  # only whitespace or comments: a page with nothing on it
-            root = lxml_html.fromstring("<html></html>")
-    # One pass over the page for all it takes besides the cards, in document order: the
-    # links (stories; the pager, with <link rel=next>) and the page chrome.
-    anchors: list[Any] = []
-    pager: list[Any] = []  # <a> and <link>
-    chrome: set[Any] = set()  # elements holding page chrome (h1, nav) are never a card
-    for el in root.iter("a", "link", "h1", "nav", "body", "html"):
-        tag = el.tag
-        if tag == "a":
-            anchors.append(el)
-            pager.append(el)
-        elif tag == "link":
-            pager.append(el)
-        else:
-            chrome.update(el.iterancestors())
-            chrome.add(el)
-
-    links: list[tuple[Any, str, str]] = []
-    resolve = _Links(page_url, base_url).story
-    for a in anchors:
-        hit = resolve(a.get("href"))
-        if hit:
-            links.append((a, hit[0], hit[1]))
-
-    owner: dict[Any, str | None] = {}  # element -> the one story id under it, None if several
-    for a, sid, _ in links:
-        el = a
-        while el is not None:
-            prev = owner.get(el, sid)
-            owner[el] = sid if prev == sid else None
-            if prev is None:
-                break  # every ancestor above is already marked as holding several
-            el = el.getparent()
-
-    stories = {a for a, _, _ in links}
-    listing = Listing(next_url=_next_url(pager, anchors, page_url, base_url, stories))
-    done: set[str] = set()
-    for a, sid, url in links:
-        if sid in done:
-            continue
-        card = a
-        parent = card.getparent()
-        while parent is not None and parent not in chrome and owner.get(parent) == sid:
-            card = parent
-            parent = card.getparent()
-        done.add(sid)
-        listing.cards.append(parse_card(card, sid, url, page_url))
-    listing.duplicate_cards = _count_copies(links) - len(listing.cards)
-    return listing
-
-
-def _count_copies(links: list[tuple[Any, str, str]]) -> int:
-    """Cards on the page, copies included: runs of links to one story count once."""
-    count, last = 0, None
-    for _, sid, _ in links:
-        if sid != last:
-            count += 1
-            last = sid
-    return count
-
-
-def _next_url(
-    pager: list[Any],
-    anchors: list[Any],
-    page_url: str,
-    base_url: str,
-    story_links: Collection[Any] = (),
-) -> str | None:
-    """The next page of the same hashtag (``rel=next`` or a "Load more" link), else None.
-
-    *pager*: the page's <a> and <link> elements, *anchors* its <a>, in document order.
-    *story_links*: its links to stories. Such a link's path is an article path, so on a
-    page whose own path is none (a listing) it is never the next page, and its text (a
-    headline, an excerpt) is not read.
-    """
-    here = unquote(urlsplit(page_url).path)
-    never = story_links if not ARTICLE_PATH_RE.match(here) else ()
-    for href in _next_candidates(pager, anchors, never):
-        if not href:
-            continue
-        try:
-            absolute = urljoin(page_url, href.strip())
-        except ValueError:
-            continue
-        if same_site(absolute, base_url) and unquote(urlsplit(absolute).path) == here:
-            return absolute.split("#", 1)[0]
-    return None
-
-
-def _next_candidates(
-    pager: list[Any], anchors: list[Any], never: Collection[Any]
-) -> Iterator[str | None]:
-    """The hrefs of ``rel=next`` links, then of links reading "Load more", in page order
-    (but the links in *never*, which cannot pass).
-
-    Lazily: the first that passes ends the search, so a page with a ``rel=next`` link to
-    its next page never has the text of its links collected and cleaned.
-    """
-    for el in pager:
-        rel = el.get("rel")
-        if rel and "next" in rel.lower().split():
-            yield el.get("href")
-    for a in anchors:
-        if a in never:
-            continue
-        text = clean_text(a.text_content())
-        # lower() never shortens a text: a longer one is none of the texts looked for.
-        if len(text) <= _NEXT_TEXT_MAX and text.lower() in NEXT_LINK_TEXTS:
-            yield a.get("href")
-
-
-_NEXT_TEXT_MAX = max(map(len, NEXT_LINK_TEXTS))
 
 
 # --- story pages ----------------------------------------------------------------------
@@ -751,17 +239,6 @@ def hashtag_from_url(url: str, base_url: str) -> tuple[str, str] | None:
     return ("en" if m.group(1) else "ar"), tag
 
 
-@dataclass(slots=True)
-class StoryPage:
-    """What a story page shows: headline, publisher, date text, body, hashtags."""
-
-    title: str | None
-    publisher: str | None
-    date_text: str | None
-    body: str | None
-    hashtags: list[str]
-
-
 def parse_story(
     body: str | bytes | Any, page_url: str, base_url: str, *, root: Any = None
 ) -> StoryPage:
@@ -769,10 +246,7 @@ def parse_story(
     (publisher then date, often glued: ``Express Tribune21-03-2025``), the element whose
     direct paragraphs hold the most text (the body), and links to hashtag listings."""
     if root is None:
-        try:
-            root = lxml_html.fromstring(body if body else "<html></html>")
-        except etree.ParserError:
-            root = lxml_html.fromstring("<html></html>")
+        root = cards.page_root(body)
     h1 = next(root.iter("h1"), None)
     title = clean_text(h1.text_content()) if h1 is not None else None
     publisher, date_text = _story_meta(h1, title)
@@ -784,10 +258,10 @@ def parse_story(
             hashtags.append(found[1])
     cut: list[str] = []
     return StoryPage(
-        title=_bound(title or None, "title", cut),
-        publisher=_bound(publisher, "publisher", cut),
-        date_text=_bound(date_text, "date_text", cut),
-        body=_story_body(root),
+        title=bound(title or None, "title", cut),
+        publisher=bound(publisher, "publisher", cut),
+        date_text=bound(date_text, "date_text", cut),
+        body=story_body(root),
         hashtags=hashtags,
     )
 
@@ -801,10 +275,10 @@ def _story_meta(h1: Any, title: str | None) -> tuple[str | None, str | None]:
     for el in h1.itersiblings():
         if not isinstance(el.tag, str):
             continue
-        for kind, text, *_ in _tokens(el):
-            if kind == _ICON:
+        for kind, text, *_ in tokens(el):
+            if kind == ICON:
                 icon_seen = True
-            elif kind == _TEXT and text != title:
+            elif kind == TEXT and text != title:
                 texts.append(text)
         if texts and (len(texts) >= 2 or icon_seen or _GLUED_DATE_RE.match(texts[0])):
             break
@@ -822,18 +296,35 @@ def _story_meta(h1: Any, title: str | None) -> tuple[str | None, str | None]:
     return texts[0], None
 
 
-def _story_body(root: Any) -> str | None:
-    """Paragraphs of the element whose direct ``<p>`` children hold the most text."""
-    best, best_len = None, 0
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
-            continue
-        paras = [clean_text(p.text_content()) for p in el if p.tag == "p"]
-        total = sum(len(p) for p in paras)
-        if total > best_len:
-            best, best_len = paras, total
-    if not best:
-        return None
-    text = "\n\n".join(p for p in best if p)
-    limit = FIELD_LIMITS["body"]
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def story_link(href: str | None, page_url: str, base_url: str) -> tuple[str, str] | None:
+    """(id, canonical absolute URL) if *href* is a Daily8 story on the site's own host."""
+    return cards.story_link(href, page_url, base_url, ARTICLE_PATH_RE)
+
+
+def parse_listing(
+    body: str | bytes | Any, page_url: str, base_url: str, *, root: Any = None
+) -> Listing:
+    """Cards and next-page link of a Daily8 hashtag listing (HTML in, plain data out).
+
+    *root* may be an already parsed lxml tree (Scrapy's ``response.selector.root``).
+    """
+    return cards.parse_listing(
+        body, page_url, base_url, story_path=ARTICLE_PATH_RE, parse_card=parse_card, root=root
+    )
+
+
+PROFILE = SiteProfile(
+    name="daily8",
+    base_url=DEFAULT_BASE_URL,
+    langs=LANGS,
+    listing_url=listing_url,
+    parse_listing=parse_listing,
+    parse_story=parse_story,
+    story_link=story_link,
+    id_pattern=r"^[0-9a-f]{32}$",
+    url_pattern=r"^https?://[^/]+/(en/)?article/[0-9a-f]{32}$",
+    # A rendered listing is ready once it shows a story link.
+    render_ready='a[href*="/article/"]',
+    # Kept as it was named before there was a second site, so existing data dirs go on.
+    seen_store_file="seen.sqlite3",
+)
