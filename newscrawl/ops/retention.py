@@ -26,7 +26,11 @@ def run_started(name: str) -> datetime | None:
     m = _RUN_FILE.match(name)
     if m is None:
         return None
-    return datetime.strptime(m["ts"], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    try:
+        started = datetime.strptime(m["ts"], "%Y%m%dT%H%M%S")
+    except ValueError:  # shaped like a run id but no real instant (month 13): not a run's
+        return None
+    return started.replace(tzinfo=UTC)
 
 
 def prune(data_dir: Path, spider: str, days: float, now: datetime | None = None) -> list[Path]:
