@@ -1,0 +1,190 @@
+"""StoryCollector on plain cards and story pages: one Story per id, hashtags merged in order."""
+
+from __future__ import annotations
+
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+
+from newscrawl.collect import StoryCollector
+from newscrawl.sites.daily8 import Card, StoryPage
+
+A, B, C = "a" * 32, "b" * 32, "c" * 32
+CRAWLED_AT = "2025-06-12T09:30:00Z"
+
+
+def card(sid: str, **kw: object) -> Card:
+    values: dict[str, object] = {
+        "id": sid,
+        "url": f"https://www.daily8.com/en/article/{sid}",
+        "title": f"Story {sid[0]}",
+        "publisher": "Dawn",
+        "date_text": "16-04-2025",
+        "categories": ["Politics"],
+        "excerpt": "An excerpt.",
+        "image": f"https://www.daily8.com/i/{sid}.jpg",
+    }
+    values.update(kw)
+    return Card(**values)  # type: ignore[arg-type]
+
+
+def page(**kw: object) -> StoryPage:
+    values: dict[str, object] = {
+        "title": "Headline on the story page",
+        "publisher": "Page Publisher",
+        "date_text": "16-04-2025 10:30",
+        "body": "First paragraph.\n\nSecond paragraph.",
+        "hashtags": ["Pakistan", "UK"],
+    }
+    values.update(kw)
+    return StoryPage(**values)  # type: ignore[arg-type]
+
+
+def collector(tags: list[str]) -> tuple[StoryCollector, Crawler]:
+    crawler = get_crawler()  # a real Crawler with Scrapy's real MemoryStatsCollector
+    return StoryCollector(tags, crawler), crawler
+
+
+def add(c: StoryCollector, sid: str, tag: str, **kw: object) -> tuple[bool, bool]:
+    return c.add(card(sid, **kw), tag, lang="en", crawled_at=CRAWLED_AT)
+
+
+def test_a_story_is_built_from_its_first_card() -> None:
+    c, _ = collector(["Pakistan"])
+    listed = card(A, categories=["Politics", "Dawn"])
+    c.add(listed, "Pakistan", lang="en", crawled_at=CRAWLED_AT)
+    listed.categories.append("changed after")  # the card's list is not the story's
+    [story] = c.release()
+    assert story.id == A
+    assert story.url == listed.url
+    assert story.title == "Story a"
+    assert story.publisher == "Dawn"
+    assert story.published_raw == "16-04-2025"
+    assert story.categories == ["Politics", "Dawn"]
+    assert story.hashtags == ["Pakistan"]
+    assert story.excerpt == "An excerpt."
+    assert story.image == listed.image
+    assert story.lang == "en"
+    assert story.crawled_at == CRAWLED_AT
+    assert story.body is None and story.story_hashtags is None
+
+
+def test_flags_say_new_for_the_hashtag_and_new_in_the_run() -> None:
+    c, _ = collector(["Pakistan", "UK"])
+    assert add(c, A, "Pakistan") == (True, True)
+    assert add(c, A, "Pakistan") == (False, False)  # the same listing shows it again
+    assert add(c, A, "UK") == (True, False)  # another hashtag lists a story already held
+    assert add(c, B, "UK") == (True, True)
+
+
+def test_hashtags_are_merged_in_the_users_order_whatever_order_they_were_seen() -> None:
+    c, _ = collector(["UK", "Pakistan", "Oil"])
+    add(c, A, "Oil")
+    add(c, A, "Pakistan")
+    add(c, A, "UK")
+    add(c, A, "Pakistan")  # once only
+    add(c, B, "Pakistan")
+    stories = {s.id: s for s in c.release()}
+    assert stories[A].hashtags == ["UK", "Pakistan", "Oil"]
+    assert stories[B].hashtags == ["Pakistan"]
+
+
+def test_discovered_hashtags_come_after_the_users_in_the_order_found() -> None:
+    c, _ = collector(["UK", "Pakistan"])
+    c.add_tag("Trade")
+    c.add_tag("Counterterrorism")
+    c.add_tag("UK")  # already requested: keeps its place
+    add(c, A, "Counterterrorism")
+    add(c, A, "Trade")
+    add(c, A, "Pakistan")
+    add(c, A, "UK")
+    [story] = c.release()
+    assert story.hashtags == ["UK", "Pakistan", "Trade", "Counterterrorism"]
+
+
+def test_stats_count_distinct_stories_repeats_and_stories_per_hashtag() -> None:
+    c, crawler = collector(["Pakistan", "UK"])
+    add(c, A, "Pakistan")
+    add(c, B, "Pakistan")
+    add(c, A, "Pakistan")
+    add(c, A, "UK")
+    add(c, C, "UK")
+    stats = crawler.stats
+    assert stats.get_value("newscrawl/stories") == 3
+    assert stats.get_value("newscrawl/drop/in_run_duplicate") == 2
+    assert stats.get_value("newscrawl/hashtag/Pakistan/stories") == 2
+    assert stats.get_value("newscrawl/hashtag/UK/stories") == 2
+
+
+def test_tag_counts_are_distinct_stories_and_zero_for_a_silent_hashtag() -> None:
+    c, _ = collector(["Pakistan", "UK", "Silent"])
+    c.add_tag("Trade")
+    add(c, A, "Pakistan")
+    add(c, A, "Pakistan")
+    add(c, B, "Pakistan")
+    add(c, B, "UK")
+    add(c, C, "Trade")
+    assert c.tag_counts() == {"Pakistan": 2, "UK": 1, "Silent": 0, "Trade": 1}
+
+
+def test_enrich_adds_the_page_and_keeps_the_listings_values() -> None:
+    c, _ = collector(["Pakistan"])
+    add(c, A, "Pakistan")
+    c.enrich(A, page(), use_page_date=False)
+    story = c.get(A)
+    assert story is not None
+    assert story.body == "First paragraph.\n\nSecond paragraph."
+    assert story.story_hashtags == ["Pakistan", "UK"]
+    assert story.title == "Story a"  # the listing's headline stays
+    assert story.publisher == "Dawn"
+    assert story.published_raw == "16-04-2025"  # not asked to take the page's date
+
+
+def test_enrich_fills_what_the_listing_lacked() -> None:
+    c, _ = collector(["Pakistan"])
+    add(c, A, "Pakistan", title=None, publisher=None)
+    c.enrich(A, page(), use_page_date=False)
+    story = c.get(A)
+    assert story is not None
+    assert story.title == "Headline on the story page"
+    assert story.publisher == "Page Publisher"
+
+
+def test_enrich_takes_the_page_date_only_when_asked_and_the_page_has_one() -> None:
+    c, _ = collector(["Pakistan"])
+    add(c, A, "Pakistan")
+    add(c, B, "Pakistan")
+    c.enrich(A, page(), use_page_date=True)
+    c.enrich(B, page(date_text=None, title=None, publisher=None), use_page_date=True)
+    a, b = c.get(A), c.get(B)
+    assert a is not None and b is not None
+    assert a.published_raw == "16-04-2025 10:30"
+    assert b.published_raw == "16-04-2025"  # the page shows no date: the listing's stays
+    assert (b.title, b.publisher) == ("Story b", "Dawn")
+
+
+def test_enrich_of_a_story_not_held_does_nothing() -> None:
+    c, _ = collector(["Pakistan"])
+    c.enrich(A, page(), use_page_date=True)
+    assert c.get(A) is None
+    assert c.release() == []
+
+
+def test_release_is_once_and_in_sort_key_order() -> None:
+    c, _ = collector(["Pakistan"])
+    add(c, A, "Pakistan", date_text="18-04-2025")
+    add(c, B, "Pakistan", date_text="16-04-2025")
+    add(c, C, "Pakistan", date_text="17-04-2025")
+    released = c.release(lambda s: s.published_raw)
+    assert [s.id for s in released] == [B, C, A]
+    assert c.released
+    assert c.release() == []  # a second idle signal releases nothing twice
+    assert c.get(A) is None  # nothing is held once released
+
+
+def test_release_without_a_sort_key_keeps_the_order_first_seen() -> None:
+    c, _ = collector(["Pakistan", "UK"])
+    add(c, C, "UK")
+    add(c, A, "Pakistan")
+    add(c, C, "Pakistan")
+    add(c, B, "UK")
+    assert [s.id for s in c.release()] == [C, A, B]
