@@ -1,12 +1,17 @@
-"""StoryCollector on plain cards and story pages: one Story per id, hashtags merged in order."""
+"""StoryCollector and StoryRelease on plain cards and story pages, no engine.
+
+One Story per id with its hashtags merged in the user's order; the release's order (earliest
+first) and its choice of the story page's date.
+"""
 
 from __future__ import annotations
 
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from newscrawl.collect import StoryCollector
-from newscrawl.sites.daily8 import Card, StoryPage
+from newscrawl.collect import StoryCollector, StoryRelease
+from newscrawl.dates import DateNormaliser, parse_now
+from newscrawl.sites.cards import Card, StoryPage
 
 A, B, C = "a" * 32, "b" * 32, "c" * 32
 CRAWLED_AT = "2025-06-12T09:30:00Z"
@@ -188,3 +193,41 @@ def test_release_without_a_sort_key_keeps_the_order_first_seen() -> None:
     add(c, C, "Pakistan")
     add(c, B, "UK")
     assert [s.id for s in c.release()] == [C, A, B]
+
+
+# --- StoryRelease: the order stories reach the pipelines, the story page's date ----------------
+
+
+def release_of(c: StoryCollector, crawler: Crawler) -> StoryRelease:
+    dates = DateNormaliser(parse_now(CRAWLED_AT), "Asia/Dubai", use_dateparser=False)
+    return StoryRelease(crawler, c, dates)
+
+
+def test_the_release_order_is_earliest_first_and_undated_last() -> None:
+    c, crawler = collector(["Pakistan"])
+    d = "d" * 32
+    add(c, A, "Pakistan", date_text=None)
+    add(c, B, "Pakistan", date_text="2 hours ago")  # 2025-06-12T07:30:00Z
+    add(c, C, "Pakistan", date_text="16-04-2025")
+    add(c, d, "Pakistan", date_text="15-04-2025")
+    add(c, "e" * 32, "Pakistan", date_text="not a date")
+    released = c.release(release_of(c, crawler).order)
+    assert [s.id for s in released] == [d, C, B, A, "e" * 32]  # undated ones by id
+
+
+def test_the_pages_date_wins_only_when_it_is_more_precise() -> None:
+    c, crawler = collector(["Pakistan"])
+    release = release_of(c, crawler)
+    add(c, A, "Pakistan", date_text="16-04-2025")  # a day
+    add(c, B, "Pakistan", date_text="2 hours ago")  # an hour
+    add(c, C, "Pakistan", date_text="16-04-2025")
+    release.enrich(A, page(date_text="3 hours ago"), "en")
+    release.enrich(B, page(date_text="16-04-2025"), "en")
+    release.enrich(C, page(date_text="15-04-2025"), "en")  # as precise: the card's stays
+    release.enrich("f" * 32, page(), "en")  # not held: nothing happens
+    stories = {s.id: s for s in c.release()}
+    assert stories[A].published_raw == "3 hours ago"
+    assert stories[B].published_raw == "2 hours ago"
+    assert stories[C].published_raw == "16-04-2025"
+    assert all(s.body is not None for s in stories.values())  # every page was added
+    assert crawler.stats.get_value("newscrawl/article/date_from_story_page") == 1
