@@ -66,6 +66,10 @@ ABSOLUTE = [
     ("۱۱-۰۶-۲۰۲۵", "ar", "2025-06-11"),
     ("\u200f\u00a0١٨/٠٤/٢٠٢٥\u200e ", "ar", "2025-04-18"),
     ("  18-04-2025\n", "en", "2025-04-18"),
+    # Month names (Intl.DateTimeFormat's long style): the fast path since issue 16, which
+    # asked for every Intl date on it; before, these two went to dateparser.
+    ("18 April 2025", "en", "2025-04-18"),
+    ("12 يونيو 2025", "ar", "2025-06-12"),
 ]
 
 
@@ -226,8 +230,8 @@ DATEPARSER = [
     # 10:30 in Dubai is 06:30 UTC.
     ("18 Apr 2025 10:30", "en", ParsedDate("2025-04-18T06:30:00Z", "minute", "dateparser")),
     # A day-precision date is the Dubai calendar date, not the UTC date of Dubai midnight.
-    ("18 April 2025", "en", ParsedDate("2025-04-18", "day", "dateparser")),
-    ("12 يونيو 2025", "ar", ParsedDate("2025-06-12", "day", "dateparser")),
+    ("18th April 2025", "en", ParsedDate("2025-04-18", "day", "dateparser")),
+    ("يونيو 12، 2025", "ar", ParsedDate("2025-06-12", "day", "dateparser")),
     ("5 أبريل 2025 10:30", "ar", ParsedDate("2025-04-05T06:30:00Z", "minute", "dateparser")),
     # Numbers that dateparser reads: still day first, and no swap when they do not fit.
     ("04/05/2025 10:30", "en", ParsedDate("2025-05-04T06:30:00Z", "minute", "dateparser")),
@@ -235,9 +239,9 @@ DATEPARSER = [
     # No day in it.
     ("April 2025", "en", FAILED),
     ("2025", "en", FAILED),
-    ("last week", "en", FAILED),
+    # "last week" was here; issue 16 has it read as a week back (the fast path, below).
     # Unknown language: no parser, no exception.
-    ("18 Apr 2025", "xx", FAILED),
+    ("18 Apr 2025 10:30", "xx", FAILED),
 ]
 
 
@@ -250,7 +254,7 @@ def test_dateparser_fallback(
 
 def test_use_dateparser_false_fails_unknown_shapes(fast_only: DateNormaliser) -> None:
     assert fast_only.normalise("18 Apr 2025 10:30", "en") == FAILED
-    assert fast_only.normalise("12 يونيو 2025", "ar") == FAILED
+    assert fast_only.normalise("يونيو 12، 2025", "ar") == FAILED
 
 
 def test_long_text_never_reaches_dateparser(normaliser: DateNormaliser) -> None:
@@ -336,6 +340,150 @@ def test_importing_and_fast_path_do_not_import_dateparser() -> None:
     methods, loaded = json.loads(result.stdout)
     assert methods == ["fast", "fast", "fast", "fast", "failed", "empty"]
     assert loaded == []
+
+
+# --- what the JavaScript date libraries print (issue 16) ---------------------------------
+# tests/test_jsdates.py reads every text the libraries print; these are one or two of each
+# family, the issue's own examples among them. Now is 2025-06-12T09:30:00Z, 13:30 in Dubai.
+
+LIBRARIES = [
+    # date-fns's approximations, Arabic: "about N" is N.
+    ("منذ ساعة واحدة تقريباً", "ar", fast("2025-06-12T08:30:00Z", "hour")),
+    ("منذ ساعتين تقريبا", "ar", fast("2025-06-12T07:30:00Z", "hour")),
+    ("منذ 3 ساعات تقريباً", "ar", fast("2025-06-12T06:30:00Z", "hour")),
+    ("منذ حوالي ساعة", "ar", fast("2025-06-12T08:30:00Z", "hour")),
+    ("منذ حوالي 3 ساعات", "ar", fast("2025-06-12T06:30:00Z", "hour")),
+    ("منذ شهرين تقريبا", "ar", fast("2025-04-12", "day")),
+    ("عندو 3 سوايع تقريب", "ar", fast("2025-06-12T06:30:00Z", "hour")),  # ar-TN
+    ("about 3 hours ago", "en", fast("2025-06-12T06:30:00Z", "hour")),
+    # over / almost N is N; half a minute is 30 seconds; less than N is now.
+    ("منذ أكثر من سنة", "ar", fast("2024-06-12", "day")),
+    ("منذ ما يقارب سنتين", "ar", fast("2023-06-12", "day")),
+    ("over 2 years ago", "en", fast("2023-06-12", "day")),
+    ("almost 3 years ago", "en", fast("2022-06-12", "day")),
+    ("منذ نصف دقيقة", "ar", fast("2025-06-12T09:29:30Z", "minute")),
+    ("منذ نص دقيقة", "ar", fast("2025-06-12T09:29:30Z", "minute")),
+    ("half a minute ago", "en", fast("2025-06-12T09:29:30Z", "minute")),
+    ("less than a minute ago", "en", fast("2025-06-12T09:30:00Z", "minute")),
+    ("less than 20 seconds ago", "en", fast("2025-06-12T09:30:00Z", "minute")),
+    # Intl.RelativeTimeFormat, numeric "auto": last week/month/year is one unit back.
+    ("last week", "en", fast("2025-06-05", "day")),
+    ("last month", "en", fast("2025-05-12", "day")),
+    ("last year", "en", fast("2024-06-12", "day")),
+    ("last qtr.", "en", fast("2025-03-12", "day")),
+    ("الأسبوع الماضي", "ar", fast("2025-06-05", "day")),
+    ("الشهر الماضي", "ar", fast("2025-05-12", "day")),
+    ("السنة الماضية", "ar", fast("2024-06-12", "day")),
+    ("الربع الأخير", "ar", fast("2025-03-12", "day")),
+    ("أول أمس", "ar", fast("2025-06-10", "day")),
+    ("now", "en", fast("2025-06-12T09:30:00Z", "minute")),
+    ("this hour", "en", fast("2025-06-12T09:30:00Z", "hour")),
+    ("الآن", "ar", fast("2025-06-12T09:30:00Z", "minute")),
+    ("in 0 seconds", "en", fast("2025-06-12T09:30:00Z", "minute")),
+    # Short and narrow styles, at the precision of their unit.
+    ("2 hr. ago", "en", fast("2025-06-12T07:30:00Z", "hour")),
+    ("2h ago", "en", fast("2025-06-12T07:30:00Z", "hour")),
+    ("3 wk. ago", "en", fast("2025-05-22", "day")),
+    ("3w ago", "en", fast("2025-05-22", "day")),
+    ("2 mo. ago", "en", fast("2025-04-12", "day")),
+    ("2mo ago", "en", fast("2025-04-12", "day")),
+    ("1 yr. ago", "en", fast("2024-06-12", "day")),
+    ("last mo.", "en", fast("2025-05-12", "day")),
+    ("5 qtrs ago", "en", fast("2024-03-12", "day")),
+    ("قبل 3 أرباع سنة", "ar", fast("2024-09-12", "day")),
+    ("قبل ٣ ساعات", "ar", fast("2025-06-12T06:30:00Z", "hour")),
+    ("منذ 2 weeks", "ar", fast("2025-05-29", "day")),  # moment's Arabic with weeks on
+    # Hijri (Umm al-Qura) dates: the Gregorian day.
+    ("١٦\u200f/١٢\u200f/١٤٤٦ هـ", "ar", fast("2025-06-12", "day")),
+    ("١٦ ذو الحجة ١٤٤٦ هـ", "ar", fast("2025-06-12", "day")),
+    ("الخميس، 16 ذو الحجة 1446 هـ", "ar", fast("2025-06-12", "day")),
+    ("1 رمضان 1446 هـ", "ar", fast("2025-03-01", "day")),
+    ("Dhuʻl-Hijjah 16, 1446 AH", "en", fast("2025-06-12", "day")),
+    ("16-Dhuʻl-H.-1446 AH", "en", fast("2025-06-12", "day")),
+    ("16/12/1446 AH", "en", fast("2025-06-12", "day")),
+    # Gregorian dates as Intl prints them.
+    ("Thursday, June 12, 2025", "en", fast("2025-06-12", "day")),
+    ("12-Jun-2025", "en", fast("2025-06-12", "day")),
+    ("2025-06-12", "en", fast("2025-06-12", "day")),
+    ("12/06/25", "en", fast("2025-06-12", "day")),
+    ("الخميس، ١٢ حزيران ٢٠٢٥", "ar", fast("2025-06-12", "day")),
+    ("12 جوان 2025", "ar", fast("2025-06-12", "day")),
+    ("29 دجنبر 2024", "ar", fast("2024-12-29", "day")),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), LIBRARIES)
+def test_library_wordings_are_read_on_the_fast_path(
+    fast_only: DateNormaliser, text: str, lang: str, expected: ParsedDate
+) -> None:
+    assert fast_only.normalise(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Futures: no past instant, and not handed to dateparser, which reads them as
+        # futures ("in 3 minutes" -> 09:33) or, for moment's "في 2 دقائق", as a past.
+        ("in 3 hours", "en"),
+        ("in a few seconds", "en"),
+        ("in less than a minute", "en"),
+        ("tomorrow", "en"),
+        ("next week", "en"),
+        ("بعد 3 ساعات", "ar"),
+        ("في 2 دقائق", "ar"),
+        ("خلال يومين", "ar"),
+        ("في خلال حوالي ساعة", "ar"),
+        ("غدًا", "ar"),
+        ("الشهر القادم", "ar"),
+        ("السنة التالية", "ar"),
+        # ICU's Arabic short months print the same either way.
+        ("خلال 3 أشهر", "ar"),
+        # The present span, with no day in it.
+        ("this week", "en"),
+        ("this yr.", "en"),
+        ("هذا الشهر", "ar"),
+        ("السنة الحالية", "ar"),
+        # An era but no date.
+        ("16 Foo 1446 AH", "en"),
+        # Day 30 of a 29-day Hijri month; a year outside the Umm al-Qura tables.
+        ("30/12/1446 هـ", "ar"),
+        ("1/1/1200 هـ", "ar"),
+    ],
+)
+def test_texts_naming_no_past_instant_fail_without_dateparser(
+    normaliser: DateNormaliser, text: str, lang: str
+) -> None:
+    assert normaliser.normalise(text, lang) == FAILED
+
+
+def test_new_shapes_do_not_import_dateparser() -> None:
+    texts = [t for t, _, _ in LIBRARIES] + ["in 3 hours", "خلال 3 أشهر", "this week"]
+    code = (
+        "import json, sys\n"
+        "from newscrawl.dates import DateNormaliser, parse_now\n"
+        "n = DateNormaliser(parse_now('2025-06-12T09:30:00Z'), 'Asia/Dubai')\n"
+        "texts = json.loads(sys.stdin.read())\n"
+        "methods = sorted({n.normalise(t, 'ar').method for t in texts})\n"
+        "loaded = sorted(m for m in sys.modules if m.partition('.')[0] == 'dateparser')\n"
+        "print(json.dumps([methods, loaded]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    methods, loaded = json.loads(result.stdout)
+    assert methods == ["failed", "fast"]
+    assert loaded == []
+
+
+def test_a_month_back_from_the_end_of_a_month_clamps_like_relativedelta() -> None:
+    normaliser = DateNormaliser(datetime(2024, 5, 31, 8, 0, tzinfo=UTC), DUBAI)
+    assert normaliser.normalise("last qtr.", "en") == fast("2024-02-29", "day")
+    assert normaliser.normalise("الشهر الماضي", "ar") == fast("2024-04-30", "day")
 
 
 # --- properties -------------------------------------------------------------------------
@@ -450,3 +598,24 @@ def test_dateparser_reads_dates_with_a_time_day_first(
     local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(DUBAI))
     expected = local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert normaliser.normalise(text, "en") == ParsedDate(expected, "minute", "dateparser")
+
+
+@given(
+    day=st.dates(min_value=date(2, 1, 1)),
+    months=st.integers(0, 24_000),
+)
+def test_months_back_is_relativedeltas(day: date, months: int) -> None:
+    # The normaliser counts months back by itself (relativedelta costs ~10 µs a call).
+    from dateutil.relativedelta import relativedelta
+
+    from newscrawl.dates import _months_back
+
+    try:
+        want: date | None = day - relativedelta(months=months)
+    except (ValueError, OverflowError):
+        want = None
+    try:
+        got: date | None = _months_back(day, months)
+    except (ValueError, OverflowError):
+        got = None
+    assert got == want
