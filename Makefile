@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test lint format clean
+.PHONY: venv demo test lint format clean jsdates
 
 venv: $(STAMP)
 
@@ -19,8 +19,22 @@ demo: venv
 	$(PY) -m newscrawl.ops.demo
 
 ## test: lint, then every test (unit, page objects, end-to-end crawls on loopback)
-test: venv lint
+test: venv lint jsdates
 	$(PY) -m pytest -q
+
+# The pinned JavaScript date libraries tests/test_jsdates.py prints texts with (npm ci,
+# into the ignored tests/jsdates/node_modules). Without npm the test says why it skips,
+# and fails in CI.
+JSDATES := tests/jsdates
+$(JSDATES)/node_modules/.package-lock.json: $(JSDATES)/package-lock.json
+	cd $(JSDATES) && npm ci --no-audit --no-fund
+
+jsdates:
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(JSDATES)/node_modules/.package-lock.json; \
+	else \
+		echo "jsdates: npm not found; tests/test_jsdates.py will skip (and fail in CI)"; \
+	fi
 
 lint: venv
 	$(VENV)/bin/ruff check newscrawl tests
@@ -31,7 +45,7 @@ format: venv
 	$(VENV)/bin/ruff format newscrawl tests
 
 clean:
-	rm -rf $(VENV) data/demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) data/demo .pytest_cache .ruff_cache $(JSDATES)/node_modules
 
 ## bench: newscrawl beside bare Scrapy and dateparser on a large loopback replica; writes
 ## BENCHMARKS.md (about 10 min; `make bench BENCH_ARGS=--quick` for a tiny site, --profile adds py-spy)
