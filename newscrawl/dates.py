@@ -1,9 +1,12 @@
 """Normalise the dates printed on Daily8 story cards to ISO values with a precision.
 
 Pure functions of (text, language, now, time zone): no Scrapy, no I/O, no logging.
-The shapes Daily8 prints (``18-04-2025``, ``6 minutes ago``, ``منذ 10 ساعات``) are read by
-precompiled regexes; anything else goes to dateparser, which is imported only then because
-it costs ~130 ms to import and ~1-2 ms per call against a few µs here.
+The shapes Daily8 prints (``18-04-2025``, ``6 minutes ago``, ``منذ 10 ساعات``), and every
+past-time wording the JavaScript date libraries print in English and Arabic (moment,
+date-fns, dayjs, Intl's relative times and dates, Hijri ones included: tests/jsdates), are
+read by precompiled regexes; texts that name no past instant (futures, "this week") fail
+here too. Anything else goes to dateparser, which is imported only then because it costs
+~130 ms to import and ~1-2 ms per call against a few µs here.
 """
 
 from __future__ import annotations
@@ -317,6 +320,7 @@ for _number, _names in enumerate(
     start=1,
 ):
     _MONTHS.update(dict.fromkeys(_names, _number))
+del _unit, _spellings, _word, _adjective, _number, _names, _name, _ayn
 _MONTH = "(" + _alternation(_MONTHS) + r")\.?"
 _NAMED_DATE = re.compile(
     # 12 June 2025, 12-Jun-2025, 12 Jun,2025 (en-ZW), 12 يونيو 2025
