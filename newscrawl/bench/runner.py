@@ -618,8 +618,10 @@ def _dates_section(d: dict[str, Any]) -> list[str]:
     out = [
         "## Date normaliser beside dateparser",
         "",
-        f"Corpus: every distinct date text the site prints, {d['n']} ({shapes}), with the value "
-        "the replica knows to be right. `DateNormaliser.normalise(text, lang)` is timed per "
+        f"Corpus: {d['n']} texts ({shapes}): every distinct date text the site prints, with "
+        "the value the replica knows to be right, and (`library`) a sample of what moment, "
+        "date-fns, dayjs and node's Intl print in en and ar locales (`tests/jsdates`), with "
+        "the value the text says. `DateNormaliser.normalise(text, lang)` is timed per "
         f"call over {o['passes']} shuffled passes (each text's median, then median and p99 "
         "over texts; garbage collection paused); `dateparser.parse(text, languages=[lang], "
         "settings=...)` (day first, the zone, the same `now`) once per text after a warm-up "
