@@ -420,3 +420,33 @@ def test_feeds_can_be_switched_off(tmp_path: Path) -> None:
     for off in ({"NEWSCRAWL_FEEDS_ENABLED": False}, {"NEWSCRAWL_EXPORT_ENABLED": False}):
         with pytest.raises(NotConfigured):
             HashtagFeeds.from_crawler(get_crawler(settings_dict={**base, **off}))
+
+
+def test_a_feed_write_that_fails_is_logged_and_done_by_the_next_run(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def extension(run_id: str) -> tuple[HashtagFeeds, Any]:
+        crawler = get_crawler(
+            settings_dict={**project_settings(tmp_path), "NEWSCRAWL_RUN_ID": run_id}
+        )
+        ext = HashtagFeeds.from_crawler(crawler)
+        ext.spider_opened()
+        return ext, crawler.stats
+
+    path = write_export(tmp_path, "run-a", [record("a" * 32)])
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "en").write_text("in the way")  # the feeds' folder cannot be made
+    ext, stats = extension("run-a")
+    ext.before_publish("run-a", path)
+    ext.published("run-a", path, 1)
+    ext.engine_stopped()
+    assert stats.get_value("newscrawl/feeds/failed") == 1
+    assert f"feeds: not updated from {path}" in caplog.text
+    (tmp_path / "feeds" / "en").unlink()
+
+    ext, stats = extension("run-b")  # the next run's start
+    ext.engine_stopped()
+    assert stats.get_value("newscrawl/feeds/recovered_runs") == 1
+    feed = read_feed(tmp_path / "feeds" / "en" / "Saco.atom")
+    assert [e.id.rsplit("/", 1)[1] for e in feed.entries] == ["a" * 32]
+    assert (tmp_path / "feeds" / "index.opml").exists()

@@ -81,23 +81,22 @@ class HashtagFeeds:
         for run_id, path in writer.store.pending():
             if run_id == self.run_id:
                 continue
-            if path.exists():
-                applied = writer.apply(run_id, path, rewrite_index=True)
-                writer.store.clear_pending(run_id)
-                self._count(applied)
-                self.stats.inc_value("newscrawl/feeds/recovered_runs")
-                logger.warning(
-                    "feeds: run %s completed its export but not its feeds: %d feeds written"
-                    " from %s",
-                    run_id,
-                    applied.written,
-                    path,
-                )
-            else:
+            if not path.exists():
                 writer.store.clear_pending(run_id)
                 self.stats.inc_value("newscrawl/feeds/discarded_runs")
                 logger.warning(
                     "feeds: run %s never completed its export; no feed has its stories", run_id
+                )
+                continue
+            applied = self._apply(run_id, path, rewrite_index=True)
+            if applied is not None:
+                self.stats.inc_value("newscrawl/feeds/recovered_runs")
+                logger.warning(
+                    "feeds: run %s completed its export but not its feeds: %d files written"
+                    " from %s",
+                    run_id,
+                    applied.written,
+                    path,
                 )
 
     def before_publish(self, run_id: str, path: Path) -> None:
@@ -107,24 +106,30 @@ class HashtagFeeds:
     def published(self, run_id: str, path: Path, count: int) -> None:
         if run_id != self.run_id:
             return
+        applied = self._apply(run_id, path)
+        if applied is not None:
+            logger.info(
+                "feeds: %d stories into %d feeds (%d files written, %d new feeds) in %.1f ms",
+                applied.records,
+                applied.feeds,
+                applied.written,
+                len(applied.new_feeds),
+                applied.ms,
+            )
+
+    def _apply(self, run_id: str, path: Path, *, rewrite_index: bool = False) -> Applied | None:
+        """The export's stories into the feeds, then the run's mark cleared; None if it failed
+        (the mark stays, so the next run writes these feeds from this export)."""
         writer = self._open()
         try:
-            applied = writer.apply(run_id, path)
+            applied = writer.apply(run_id, path, rewrite_index=rewrite_index)
+            writer.store.clear_pending(run_id)
         except (OSError, sqlite3.Error) as exc:
-            # The mark stays: the next run writes these feeds from this export.
             self.stats.inc_value("newscrawl/feeds/failed")
             logger.error("feeds: not updated from %s (%s); the next run retries", path, exc)
-            return
-        writer.store.clear_pending(run_id)
+            return None
         self._count(applied)
-        logger.info(
-            "feeds: %d stories into %d feeds (%d files written, %d new feeds) in %.1f ms",
-            applied.records,
-            applied.feeds,
-            applied.written,
-            len(applied.new_feeds),
-            applied.ms,
-        )
+        return applied
 
     def _count(self, applied: Applied) -> None:
         self.stats.inc_value("newscrawl/feeds/stories", applied.records)

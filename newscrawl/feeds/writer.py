@@ -102,13 +102,22 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _make_dirs(folder: Path) -> None:
+    """Create *folder* (and its parents), each new entry fsynced into its parent."""
+    if folder.is_dir():
+        return
+    _make_dirs(folder.parent)
+    folder.mkdir(exist_ok=True)
+    fsync_dir(folder.parent)
+
+
 def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
     """Replace *path* by *data* (temporary file, fsync, rename); False if it already held it."""
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_dirs(path.parent)
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("wb") as fh:
         fh.write(data)
