@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from newscrawl import retention
+from newscrawl.ops import retention
 from newscrawl.replica.site import Site
 from newscrawl.sites.daily8 import listing_url
 from tests.conftest import ROOT
