@@ -57,6 +57,7 @@ EXTENSIONS = {
     "newscrawl.extensions.seenstore.SeenStoreService": 100,
     "newscrawl.ops.report.RunReport": 500,
     "newscrawl.extensions.gcfreeze.GcFreeze": 0,
+    "newscrawl.feeds.extension.HashtagFeeds": 520,  # NEWSCRAWL_FEED* below
 }
 # Keep the garbage collector off what lives as long as the run (newscrawl/extensions/gcfreeze.py).
 NEWSCRAWL_GC_FREEZE = True
@@ -245,3 +246,11 @@ NEWSCRAWL_REDIS_RUN_TTL = int(os.environ.get("NEWSCRAWL_REDIS_RUN_TTL", str(7 * 
 # scrapy-redis keys for a fleet run (%(prefix)s, %(spider)s and %(fleet)s are filled in).
 SCHEDULER_QUEUE_KEY = "%(prefix)s:fleet:%(spider)s:%(fleet)s:requests"
 SCHEDULER_DUPEFILTER_KEY = "%(prefix)s:fleet:%(spider)s:%(fleet)s:dupefilter"
+
+# --- hashtag feeds (README "Follow in a feed reader"; newscrawl/feeds/) ---
+# After each complete export: <DATA_DIR>/feeds/<lang>/<hashtag>.atom and feeds/index.opml.
+NEWSCRAWL_FEEDS_ENABLED = os.environ.get("NEWSCRAWL_FEEDS_ENABLED", "1") not in ("0", "false")
+# Stories a feed lists, newest first (syndicated copies of one story are one entry).
+NEWSCRAWL_FEED_ENTRIES = int(os.environ.get("NEWSCRAWL_FEED_ENTRIES", "50"))
+# Where <DATA_DIR>/feeds/ is served: feeds' self links and the OPML list's URLs start here.
+NEWSCRAWL_FEED_BASE_URL = os.environ.get("NEWSCRAWL_FEED_BASE_URL", "http://localhost:8000/")

@@ -66,6 +66,14 @@ def listing_url(base_url: str, lang: str, tag: str) -> str:
     return base_url.rstrip("/") + listing_path(lang, tag)
 
 
+def story_url(base_url: str, lang: str, story_id: str) -> str:
+    """A story's page as the site links it (its listing's ``/en`` prefix, ARTICLE_PATH_RE)."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown lang {lang!r}: expected one of {', '.join(LANGS)}")
+    prefix = "/en" if lang == "en" else ""
+    return f"{base_url.rstrip('/')}{prefix}/article/{story_id}"
+
+
 def _strip_glued_label(text: str) -> str:
     # "time18-04-2025": the icon rendered as text, glued to the date.
     if text[:4].lower() == "time" and _DATE_TEXT_RE.match(text):

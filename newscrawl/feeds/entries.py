@@ -1,0 +1,149 @@
+"""A record of a complete export as an entry of its hashtags' feeds: checked, keyed, versioned.
+
+Feeds list stories newest first by ``published`` (a story without one, by ``crawled_at``).
+A day-precision date is midnight in the site's zone (``NEWSCRAWL_TIMEZONE``): Daily8 prints
+calendar dates there. The *sort key* is that instant in UTC; the *version* orders two
+exports of one story (``refresh=1`` exports stories again) so that every path keeps the same
+one: the later sort key wins, then the later ``crawled_at``, then the later run.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from newscrawl.sites.daily8 import LANGS
+from newscrawl.tags import validate_tag
+
+# Characters XML 1.0 cannot carry at all; the extractor already drops control characters,
+# so this only keeps a hand-edited export from breaking a whole feed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ID = re.compile(r"^[0-9a-f]{32}$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_INSTANT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
+_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def xml_safe(value: str) -> str:
+    return _NOT_XML.sub("", value) if not value.isprintable() else value
+
+
+@functools.lru_cache(maxsize=4096)
+def _tag_problem(tag: str) -> str | None:
+    """Why *tag* cannot name a feed file, or None (hashtags repeat: checked once each)."""
+    try:
+        if validate_tag(tag) != tag:
+            return "not as the site spells it"
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+class BadRecord(ValueError):
+    """An export line that cannot be a feed entry; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One story as the feeds of its hashtags show it (``shown``: the fields, Atom-ready)."""
+
+    story_id: str
+    lang: str
+    hashtags: tuple[str, ...]
+    sort_key: str
+    version: str
+    shown: dict[str, Any]
+
+
+def _text(record: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = record.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise BadRecord(f"{name} must be a non-empty string, not {value!r}")
+    return value
+
+
+def _strings(record: dict[str, Any], name: str) -> list[str]:
+    value = record.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise BadRecord(f"{name} must be a list of non-empty strings, not {value!r}")
+    return list(value)
+
+
+def published_instant(published: str | None, zone: ZoneInfo) -> datetime | None:
+    """The instant a record's ``published`` stands for (a bare date: midnight in *zone*)."""
+    if published is None:
+        return None
+    try:
+        if m := _DAY.match(published):
+            return datetime(*map(int, m.groups()), tzinfo=zone)
+        if m := _INSTANT.match(published):
+            return datetime(*map(int, m.groups()), tzinfo=UTC)
+    except ValueError:  # the shape of a date, not a date (2025-02-30)
+        pass
+    raise BadRecord(f"published must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not {published!r}")
+
+
+def rfc3339(instant: datetime) -> str:
+    """``2025-06-12T09:30:00Z``, or with the zone's offset (``+04:00``) when not UTC."""
+    if instant.utcoffset() == timedelta(0):
+        return instant.strftime(_UTC_FORMAT)
+    return instant.isoformat(timespec="seconds")
+
+
+def entry_from_record(record: Any, run_id: str, zone: ZoneInfo) -> FeedEntry:
+    """The feed entry of one export line; :class:`BadRecord` naming what is wrong."""
+    if not isinstance(record, dict):
+        raise BadRecord(f"a record must be a JSON object, not {type(record).__name__}")
+    story_id = _text(record, "id", required=True)
+    if not _ID.match(story_id or ""):
+        raise BadRecord(f"id must be 32 hex digits, not {story_id!r}")
+    url = _text(record, "url", required=True)
+    if not str(url).startswith(("http://", "https://")):
+        raise BadRecord(f"url must be an http(s) URL, not {url!r}")
+    lang = record.get("lang")
+    if lang not in LANGS:
+        raise BadRecord(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    crawled_at = _text(record, "crawled_at", required=True)
+    if not _INSTANT.match(crawled_at or ""):
+        raise BadRecord(f"crawled_at must be YYYY-MM-DDTHH:MM:SSZ, not {crawled_at!r}")
+    hashtags = _strings(record, "hashtags")
+    if not hashtags:
+        raise BadRecord("hashtags is empty: the story belongs to no feed")
+    for tag in hashtags:
+        problem = _tag_problem(tag)
+        if problem is not None:
+            raise BadRecord(f"hashtag {tag!r} cannot name a feed file: {problem}")
+    duplicate_of = _text(record, "duplicate_of")
+    if duplicate_of is not None and not _ID.match(duplicate_of):
+        raise BadRecord(f"duplicate_of must be 32 hex digits or null, not {duplicate_of!r}")
+    published = published_instant(_text(record, "published"), zone)
+    sort_key = published.astimezone(UTC).strftime(_UTC_FORMAT) if published else crawled_at
+    publisher, excerpt = _text(record, "publisher"), _text(record, "excerpt")
+    shown = {
+        "id": story_id,
+        "url": xml_safe(url),
+        "title": xml_safe(_text(record, "title", required=True)),
+        "publisher": xml_safe(publisher) if publisher else None,
+        "published": rfc3339(published) if published else None,
+        "updated": crawled_at,
+        "excerpt": xml_safe(excerpt) if excerpt else None,
+        "categories": [xml_safe(c) for c in _strings(record, "categories")],
+        "hashtags": hashtags,
+        "duplicate_of": duplicate_of,
+    }
+    return FeedEntry(
+        story_id=story_id,
+        lang=lang,
+        hashtags=tuple(dict.fromkeys(hashtags)),
+        sort_key=sort_key,
+        version=f"{crawled_at} {run_id}",
+        shown=shown,
+    )

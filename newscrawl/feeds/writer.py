@@ -1,0 +1,276 @@
+"""Brings the feeds up to date with one complete export, and rebuilds them all from the exports.
+
+One export's update reads that export only, merges its stories into the windows of the feeds
+it touches (one SQLite transaction), then writes those feeds, and the OPML list when a feed
+is new, each through a temporary file that is fsynced and renamed (the folder fsynced after):
+a reader polling a feed never sees half of it. A file whose bytes would not change is left
+alone (its mtime, and so HTTP caching, too).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from newscrawl.feeds import atom
+from newscrawl.feeds.entries import BadRecord, FeedEntry, entry_from_record
+from newscrawl.feeds.store import STATE_FILE, FeedStore
+from newscrawl.urls import origin
+
+logger = logging.getLogger(__name__)
+
+FEEDS_DIR = "feeds"
+INDEX_FILE = "index.opml"
+#: The window keeps this many times the entries a feed lists, so that copies folded into
+#: one entry (``atom.shown_entries``) do not shorten the feed.
+WINDOW_FACTOR = 2
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """What the feeds are made from besides the exports (from settings; see ``from_settings``)."""
+
+    data_dir: Path
+    site_base_url: str
+    feed_base_url: str
+    entries: int
+    timezone: str
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FeedConfig:
+        """Checked values, a ValueError naming a bad one (before anything is written)."""
+        feed_base = settings.get("NEWSCRAWL_FEED_BASE_URL") or ""
+        if origin(feed_base) is None:
+            raise ValueError(
+                f"NEWSCRAWL_FEED_BASE_URL must be an http(s) URL with a host, not {feed_base!r}"
+            )
+        raw = settings.get("NEWSCRAWL_FEED_ENTRIES")
+        try:
+            entries = int(raw)
+        except (TypeError, ValueError):
+            entries = 0
+        if entries < 1:
+            raise ValueError(f"NEWSCRAWL_FEED_ENTRIES must be a whole number >= 1, not {raw!r}")
+        tz = settings.get("NEWSCRAWL_TIMEZONE")
+        ZoneInfo(tz)  # an unknown zone fails here, naming it
+        return cls(
+            data_dir=Path(settings.get("NEWSCRAWL_DATA_DIR")),
+            site_base_url=settings.get("NEWSCRAWL_BASE_URL").rstrip("/"),
+            feed_base_url=feed_base,
+            entries=entries,
+            timezone=tz,
+        )
+
+    @property
+    def feeds_dir(self) -> Path:
+        return self.data_dir / FEEDS_DIR
+
+    @property
+    def state_path(self) -> Path:
+        return self.data_dir / STATE_FILE
+
+    @property
+    def window(self) -> int:
+        return self.entries * WINDOW_FACTOR
+
+
+@dataclass
+class Applied:
+    """What one export did to the feeds."""
+
+    run_id: str
+    records: int = 0
+    dropped: int = 0
+    feeds: int = 0
+    written: int = 0
+    new_feeds: list[str] = field(default_factory=list)
+    ms: float = 0.0
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_dirs(folder: Path) -> None:
+    """Create *folder* (and its parents), each new entry fsynced into its parent."""
+    if folder.is_dir():
+        return
+    _make_dirs(folder.parent)
+    folder.mkdir(exist_ok=True)
+    fsync_dir(folder.parent)
+
+
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
+    """Replace *path* by *data* (temporary file, fsync, rename); False if it already held it."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        _make_dirs(path.parent)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    if sync_dir:
+        fsync_dir(path.parent)
+    return True
+
+
+def read_export(path: Path, run_id: str, zone: ZoneInfo) -> Iterator[FeedEntry | BadRecord]:
+    """The export's lines as entries; a bad line comes out as the error naming it."""
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield entry_from_record(json.loads(line), run_id, zone)
+            except ValueError as exc:  # JSONDecodeError and BadRecord alike
+                yield BadRecord(f"{path}:{n}: {exc}")
+
+
+class FeedWriter:
+    """Applies complete exports to the feeds' state and files (one data dir, under its lock)."""
+
+    def __init__(self, config: FeedConfig, store: FeedStore) -> None:
+        self.config = config
+        self.store = store
+        self.zone = ZoneInfo(config.timezone)
+
+    def entries_of(self, path: Path, run_id: str, applied: Applied) -> list[FeedEntry]:
+        found: list[FeedEntry] = []
+        for item in read_export(path, run_id, self.zone):
+            if isinstance(item, BadRecord):
+                applied.dropped += 1
+                logger.warning("feeds: record left out of every feed: %s", item)
+            else:
+                found.append(item)
+        applied.records = len(found)
+        return found
+
+    def apply(self, run_id: str, path: Path, *, rewrite_index: bool = False) -> Applied:
+        """Merge the complete export *path* into the feeds and write the feeds it touches.
+
+        Safe to repeat (recovery): the merge keeps the best version of each story, so the
+        same export again changes no window, and the files are written from the windows.
+        """
+        started = time.perf_counter()
+        applied = Applied(run_id)
+        entries = self.entries_of(path, run_id, applied)
+        touched, new = self.store.merge(entries)
+        applied.feeds = len(touched)
+        applied.new_feeds = sorted(new)
+        applied.written = self.write_feeds(sorted(touched))
+        index = self.config.feeds_dir / INDEX_FILE
+        if new or rewrite_index or not index.exists():
+            applied.written += self.write_index()
+        applied.ms = (time.perf_counter() - started) * 1000
+        return applied
+
+    def render(self, lang: str, tag: str, memo: dict[str, str] | None = None) -> bytes:
+        return atom.render_feed(
+            lang,
+            tag,
+            self.store.window_of(lang, tag),
+            limit=self.config.entries,
+            site_base_url=self.config.site_base_url,
+            feed_base_url=self.config.feed_base_url,
+            rendered=memo,
+        )
+
+    def write_feeds(self, feeds: list[tuple[str, str]]) -> int:
+        """Write each feed from its window; the folders are fsynced once, after all renames."""
+        written, folders = 0, set()
+        memo: dict[str, dict[str, str]] = {}
+        for lang, tag in feeds:
+            path = self.config.feeds_dir / atom.feed_relpath(lang, tag)
+            data = self.render(lang, tag, memo.setdefault(lang, {}))
+            if write_atomic(path, data, sync_dir=False):
+                written += 1
+                folders.add(path.parent)
+        for folder in sorted(folders):
+            fsync_dir(folder)
+        return written
+
+    def write_index(self) -> int:
+        data = atom.render_opml(
+            self.store.feeds(),
+            site_base_url=self.config.site_base_url,
+            feed_base_url=self.config.feed_base_url,
+        )
+        return int(write_atomic(self.config.feeds_dir / INDEX_FILE, data))
+
+
+def export_files(data_dir: Path, spider: str) -> list[Path]:
+    """The complete exports on disk, oldest run first (hidden ``.part`` files are not)."""
+    return sorted((data_dir / "exports" / spider).glob("[!.]*.jsonl"))
+
+
+@dataclass
+class Rebuilt:
+    """What ``rebuild`` did."""
+
+    exports: int = 0
+    records: int = 0
+    dropped: int = 0
+    feeds: int = 0
+    written: int = 0
+    removed: list[Path] = field(default_factory=list)
+    ms: float = 0.0
+
+
+def rebuild(config: FeedConfig, spider: str = "tagpage") -> Rebuilt:
+    """Every feed again from the exports that exist: a new state, then every file.
+
+    The new state is built beside the old one and renamed over it, so a rebuild that dies
+    leaves the old state whole (run it again). Feed files of hashtags that no export names
+    any more (pruned by retention) are removed, so the OPML list and the folder agree.
+    """
+    started = time.perf_counter()
+    result = Rebuilt()
+    state = config.state_path
+    tmp = state.with_name(f".{state.name}.rebuild")
+    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        leftover.unlink(missing_ok=True)
+    store = FeedStore(tmp, config.window)
+    try:
+        writer = FeedWriter(config, store)
+        for path in export_files(config.data_dir, spider):
+            applied = Applied(path.stem)
+            store.merge(writer.entries_of(path, path.stem, applied))
+            result.exports += 1
+            result.records += applied.records
+            result.dropped += applied.dropped
+    finally:
+        store.close()
+    # A journal the old state left (a crash mid-commit) would be replayed into the new file.
+    state.with_name(state.name + "-journal").unlink(missing_ok=True)
+    os.replace(tmp, state)
+    fsync_dir(state.parent)
+    store = FeedStore(state, config.window)
+    try:
+        writer = FeedWriter(config, store)
+        feeds = store.feeds()
+        result.feeds = len(feeds)
+        result.written = writer.write_feeds(feeds) + writer.write_index()
+        keep = {config.feeds_dir / atom.feed_relpath(lang, tag) for lang, tag in feeds}
+        for path in sorted(config.feeds_dir.glob("*/*.atom")):
+            if path not in keep:
+                path.unlink()
+                result.removed.append(path)
+    finally:
+        store.close()
+    result.ms = (time.perf_counter() - started) * 1000
+    return result
