@@ -1,15 +1,25 @@
 """Syndicated copies: normalised text, word shingles, MinHash signatures and LSH band keys.
 
-Pure functions and one small class, no I/O: the pipeline (``newscrawl.pipelines.syndication``)
+Pure functions and two small classes, no I/O: the pipeline (``newscrawl.pipelines.syndication``)
 looks the keys up in the seen-store. The method, what it catches and what it misses, and the
 figures behind the defaults are in docs/SYNDICATION.md.
 
-MinHash follows datasketch 2.0's ``affine32`` scheme value for value (a fixed seed; a test
-compares the two): a story's signature is the minimum of ``num_perm`` hash permutations
-over its set of word shingles, and two signatures agree in a position with probability
-equal to the Jaccard similarity of the two sets. The
-signature is cut into ``bands`` bands of ``rows`` values; each band hashes to one key, and
-two stories that share any key are candidates (LSH, Leskovec et al., *Mining of Massive
+A story's signature is the minimum of ``num_perm`` hash permutations over its set of word
+shingles (MinHash): two signatures agree in a position with probability equal to the
+Jaccard similarity of the two sets. The permutations are datasketch 2.0's ``affine32``
+(``a*h + b mod 2**32`` with datasketch's draws for the seed). What the two methods differ in
+is the 32-bit hash of a shingle:
+
+* method 2 (:class:`Fingerprinter`, ``METHOD_VERSION``): each word is hashed once with
+  XXH3-64 and a shingle's hash is the top 32 bits of a fixed random linear combination of
+  its words' hashes (mod 2**64), computed for all shingles in one numpy operation;
+* method 1 (:class:`FingerprinterV1`): the first 4 bytes of the SHA-1 of the shingle's
+  text, mixed by MurmurHash3's finaliser, which is datasketch's ``affine32`` value for value
+  (a test compares the two). Kept to compare new stories with fingerprints a store holds
+  from before method 2; a store records which method made them (``params``).
+
+The signature is cut into ``bands`` bands of ``rows`` values; each band hashes to one key,
+and two stories that share any key are candidates (LSH, Leskovec et al., *Mining of Massive
 Datasets*, ch. 3). Candidates are then checked on the whole signature, kept as its lowest
 8 bits per value (b-bit minwise hashing, Li and König, WWW 2010): a quarter of the bytes,
 and the chance that two bytes agree by accident (1/256) is taken out of the estimate.
@@ -24,12 +34,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import xxhash
 
-#: Bump when normalisation or shingling changes: fingerprints made by another version
-#: cannot be compared, and the store refuses to mix them (see ``Fingerprinter.params``).
-METHOD_VERSION = "1"
-#: datasketch's name for the hash scheme computed here (``Fingerprinter.minhash``).
-SCHEME = "affine32"
+#: Bump when normalisation, shingling or hashing changes: fingerprints made by another
+#: version cannot be compared, and a store holding them keeps being read with the method
+#: that made them (see ``Fingerprinter.params``, :func:`fingerprinter_for`).
+METHOD_VERSION = "2"
 
 # A wire dateline at the start of a text: "ISLAMABAD (Reuters) - ", "SINGAPORE, June 2
 # (Reuters) - ", "ABU DHABI: ", "GAZA/GENEVA, May 22 (Reuters) — ". A publisher adds or
@@ -45,13 +55,15 @@ _DATELINE_AR = re.compile(
     r"^\s*[\u0621-\u064a]+(?: [\u0621-\u064a]+){0,2}"
     r"(?:\s*[-–—]\s*[\u0621-\u064a]+(?: [\u0621-\u064a]+){0,2})?\s*:\s+"
 )
-# Letters Arabic writes in more than one way; NFKD already splits hamza and madda off alef.
-_ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None})
 # Combining marks of the two languages crawled: Latin accents; Arabic short vowels, shadda,
-# sukun, hamza and madda (split off alef by NFKD), Quranic marks. A regex, not a loop over
-# unicodedata.combining(): five times faster on a story.
+# sukun, hamza and madda (split off alef by NFKD), Quranic marks.
 _MARKS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-_WORD = re.compile(r"\w+")
+# ASCII bytes that are not word characters (``\w``) become spaces, capitals small letters;
+# bytes of other characters (UTF-8, all >= 0x80) are kept. ``split()`` then gives the words.
+_ASCII_WORDS = bytes.maketrans(
+    bytes(range(256)),
+    bytes(c if c >= 0x80 or chr(c).isalnum() or c == 0x5F else 0x20 for c in range(256)).lower(),
+)
 
 
 def strip_dateline(text: str) -> str:
@@ -64,39 +76,85 @@ def strip_dateline(text: str) -> str:
     return text
 
 
+def word_bytes(text: str) -> list[bytes]:
+    """Words of *text* as UTF-8: case-folded, without accents, Arabic spellings folded,
+    ASCII digits; a word is a run of ``\\w`` characters (punctuation does not count)."""
+    if text.isascii():  # most English text: one pass in C over the bytes
+        return text.encode().translate(_ASCII_WORDS).split()
+    text = unicodedata.normalize("NFKD", text)
+    # Each distinct character that is not ASCII is replaced by what it becomes (one pass in
+    # C per character that changes): several times faster than regexes over the text.
+    folded = _FOLDED.get
+    for c in set(text).difference(_ASCII):
+        to = folded(c)
+        if to is None:
+            to = _fold(c)
+        if to != c:
+            text = text.replace(c, to)
+    # Whitespace is never a word character, and no byte of a multi-byte UTF-8 character is
+    # ASCII: splitting the bytes splits exactly where \w+ runs end.
+    return text.encode().translate(_ASCII_WORDS).split()
+
+
+_ASCII = frozenset(map(chr, range(0x80)))
+# Letters Arabic writes in more than one way (NFKD already split hamza and madda off alef).
+_ARABIC_FOLD = {"ى": "ي", "ة": "ه", "ـ": ""}
+#: What each character that is not ASCII becomes, once NFKD has been applied (filled as
+#: characters are met: a few hundred in two languages).
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(c: str) -> str:
+    """What *c* becomes in a word list, in this order: a combining mark nothing, an Arabic
+    spelling its usual form, anything else case-folded, then each digit its ASCII digit and
+    each character that is not a word character (``\\w``: ``isalnum()`` or ``_``) a space.
+    Case folding is per character, so folding each one is folding the text."""
+    if _MARKS.fullmatch(c):
+        to = ""
+    elif c in _ARABIC_FOLD:
+        to = _ARABIC_FOLD[c]
+    else:
+        to = "".join(
+            str(unicodedata.digit(x)) if x.isdigit() else x if x.isalnum() or x == "_" else " "
+            for x in c.casefold()
+        )
+    _FOLDED[c] = to
+    return to
+
+
 def tokens(text: str) -> list[str]:
     """Words of *text*, case-folded, without accents, Arabic spellings folded, ASCII digits."""
-    if text.isascii():  # most English text: nothing to fold but the case
-        return _WORD.findall(text.casefold())
-    text = _MARKS.sub("", unicodedata.normalize("NFKD", text)).translate(_ARABIC_FOLD)
-    words = _WORD.findall(text.casefold())
-    # \w+ keeps Arabic-Indic digits as they are; fold them so "٢٠٢٥" is "2025".
-    return [w if w.isascii() else _ascii_digits(w) for w in words]
+    return [w.decode() for w in word_bytes(text)]
 
 
-def _ascii_digits(word: str) -> str:
-    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in word)
+def story_words(title: str | None, excerpt: str | None, body: str | None) -> list[bytes]:
+    """The words a story is compared on, as UTF-8: its title, excerpt and body (when fetched)."""
+    words = word_bytes(title) if title else []
+    for part in (excerpt, body):
+        if part:
+            words += word_bytes(strip_dateline(part))
+    return words
 
 
 def story_text(title: str | None, excerpt: str | None, body: str | None) -> list[str]:
     """The words a story is compared on: its title, excerpt and body (when fetched)."""
-    words = tokens(title) if title else []
-    for part in (excerpt, body):
-        if part:
-            words += tokens(strip_dateline(part))
-    return words
+    return [w.decode() for w in story_words(title, excerpt, body)]
 
 
-def shingles(words: Sequence[str], size: int) -> set[bytes]:
-    """The set of *size*-word shingles; a text shorter than *size* is one shingle."""
+def shingles(words: Sequence[str] | Sequence[bytes], size: int) -> set[bytes]:
+    """The set of *size*-word shingles (words joined by a space, UTF-8); a text shorter
+    than *size* is one shingle."""
     if not words:
         return set()
+    encoded = [w if isinstance(w, bytes) else w.encode() for w in words]
+    return _shingles(encoded, size)
+
+
+def _shingles(words: list[bytes], size: int) -> set[bytes]:
     if len(words) <= size:
-        return {" ".join(words).encode()}
-    # Each word with the next size - 1 words (zip stops at the shortest: the last shingle),
-    # joined and encoded by map(): a fifth faster than a comprehension that slices and joins.
-    windows = zip(*(words[i:] for i in range(size)), strict=False)
-    return set(map(str.encode, map(" ".join, windows)))
+        return {b" ".join(words)}
+    # Each word with the next size - 1 words (zip stops at the shortest: the last shingle).
+    return set(map(b" ".join, zip(*(words[i:] for i in range(size)), strict=False)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +190,16 @@ def most_similar(signature: bytes, others: Sequence[bytes]) -> tuple[int, float]
     return best, _estimate(float(agree[best]))
 
 
+_S17 = np.uint64(17)
+_S32 = np.uint64(32)
+
+
 class Fingerprinter:
-    """Turns a story's text into a :class:`Fingerprint` with fixed parameters."""
+    """Turns a story's text into a :class:`Fingerprint` with fixed parameters (method 2)."""
+
+    #: The method's version and name, recorded by the store with the parameters.
+    method = METHOD_VERSION
+    scheme = "xxh3-linear+affine32"
 
     def __init__(
         self, *, num_perm: int = 128, bands: int = 32, shingle_size: int = 3, seed: int = 1
@@ -156,20 +222,92 @@ class Fingerprinter:
         self._multipliers = rng.integers(0, 2**63, size=(bands, self.rows), dtype=np.uint64)
         self._multipliers = self._multipliers * np.uint64(2) + np.uint64(1)
         self._offsets = rng.integers(0, 2**63, size=bands, dtype=np.uint64)
+        # A shingle's hash: the top 32 bits of sum(m_i * hash(word_i)) mod 2**64, one odd
+        # multiplier per place in the shingle (drawn after the band multipliers, so those
+        # are the same as method 1's).
+        place = rng.integers(0, 2**63, size=shingle_size, dtype=np.uint64)
+        self._places = place * np.uint64(2) + np.uint64(1)
 
     @property
     def params(self) -> str:
         """What a stored fingerprint depends on: two stores with other params can't mix."""
         return (
-            f"v{METHOD_VERSION} {SCHEME} seed={self.seed} num_perm={self.num_perm}"
+            f"v{self.method} {self.scheme} seed={self.seed} num_perm={self.num_perm}"
             f" bands={self.bands} shingle={self.shingle_size}"
         )
 
-    def fingerprint_words(self, words: Sequence[str]) -> Fingerprint | None:
+    def fingerprint(
+        self, title: str | None, excerpt: str | None, body: str | None = None
+    ) -> Fingerprint | None:
+        """The story's fingerprint; None if it has no words."""
+        return self._fingerprint(story_words(title, excerpt, body))
+
+    def fingerprint_words(self, words: Sequence[str] | Sequence[bytes]) -> Fingerprint | None:
         """The fingerprint of a text given as words; None if it has no words."""
-        grams = shingles(words, self.shingle_size)
-        if not grams:
+        return self._fingerprint([w if isinstance(w, bytes) else w.encode() for w in words])
+
+    def _fingerprint(self, words: list[bytes]) -> Fingerprint | None:
+        hashes = self.shingle_hashes(words)
+        if hashes is None:
             return None
+        hashes.sort()  # for the count of distinct shingles; the minimum does not care
+        size = 1 + int(np.count_nonzero(hashes[1:] != hashes[:-1]))
+        values = self._minhash((hashes >> _S32).astype(np.uint32))
+        return Fingerprint(values.astype(np.uint8).tobytes(), self.band_keys(values), size)
+
+    def shingle_hashes(self, words: Sequence[bytes]) -> np.ndarray | None:
+        """One 64-bit hash per shingle of *words* (each window, repeats included), whose top
+        32 bits are the shingle's hash; None if there are no words.
+
+        XXH3-64 of each word (one C call a word), then each window of ``shingle_size``
+        words combined as sum(m_i * h_i) mod 2**64 by one np.convolve: no shingle string
+        is built. Two different shingles get independent uniform values when their words'
+        hashes are (each has a word in a place the other has not, times an odd multiplier).
+        """
+        n = len(words)
+        if not n:
+            return None
+        h = np.fromiter(map(xxhash.xxh3_64_intdigest, words), dtype=np.uint64, count=n)
+        if n < self.shingle_size:  # a text shorter than a shingle is one shingle
+            return np.array([(h * self._places[:n]).sum(dtype=np.uint64)], dtype=np.uint64)
+        # uint64 arithmetic wraps: that is the mod 2**64.
+        return np.correlate(h, self._places, "valid")
+
+    def _minhash(self, hashes32: np.ndarray) -> np.ndarray:
+        # Every permutation applied to every shingle in one matrix operation, the minimum
+        # kept per permutation; uint32 arithmetic wraps: that is the mod 2**32.
+        m = np.multiply.outer(hashes32, self._a)
+        m += self._b
+        return m.min(axis=0)
+
+    def band_keys(self, values: np.ndarray) -> tuple[int, ...]:
+        """One key per band of the full 32-bit values: the top 47 bits of
+        sum(m_i * v_i) mod 2**64 over the band's values, with odd multipliers of its own."""
+        # Multiply-shift (Dietzfelbinger et al.): universal without an offset; each band has
+        # its own multipliers, so equal values in two bands are no match. uint32 times
+        # uint64 is computed in uint64, and array arithmetic wraps (mod 2**64). 47 bits:
+        # SQLite stores them in six bytes; two different bands share a key by accident
+        # about once in 10**14 tries, so a million stories give no false candidate.
+        mixed = (values.reshape(self.bands, self.rows) * self._multipliers).sum(
+            axis=1, dtype=np.uint64
+        )
+        return tuple((mixed >> _S17).tolist())
+
+
+class FingerprinterV1(Fingerprinter):
+    """Method 1: datasketch 2.0's ``affine32`` MinHash over SHA-1 of each shingle's text.
+
+    What stores made before method 2 hold; a crawl on such a store fingerprints new stories
+    this way so that they can be compared with the stored ones.
+    """
+
+    method = "1"
+    scheme = "affine32"
+
+    def _fingerprint(self, words: list[bytes]) -> Fingerprint | None:
+        if not words:
+            return None
+        grams = _shingles(words, self.shingle_size)
         values = self.minhash(grams)
         low_bytes = (values & 0xFF).astype(np.uint8).tobytes()
         return Fingerprint(low_bytes, self.band_keys(values), len(grams))
@@ -180,8 +318,7 @@ class Fingerprinter:
         datasketch's ``affine32``: each shingle's hash (the first 4 bytes of its SHA-1,
         little-endian) is mixed by MurmurHash3's finaliser, then every permutation is
         applied to every shingle in one matrix operation and the minimum kept per
-        permutation. Computed here rather than through datasketch: the same values in half
-        the time, and no scipy import (datasketch's own LSH needs it; we do not).
+        permutation.
         """
         sha1 = hashlib.sha1
         hv = np.frombuffer(b"".join([sha1(g).digest()[:4] for g in grams]), dtype="<u4")
@@ -191,24 +328,32 @@ class Fingerprinter:
         hv ^= hv >> np.uint32(13)
         hv *= np.uint32(0xC2B2AE35)
         hv ^= hv >> np.uint32(16)
-        # uint32 arithmetic wraps: that is the mod 2**32 of the permutations.
-        return (hv[:, None] * self._a + self._b).min(axis=0)
-
-    def fingerprint(
-        self, title: str | None, excerpt: str | None, body: str | None = None
-    ) -> Fingerprint | None:
-        return self.fingerprint_words(story_text(title, excerpt, body))
+        return self._minhash(hv)
 
     def band_keys(self, values: np.ndarray) -> tuple[int, ...]:
-        """One key per band of the full 32-bit values."""
+        """One key per band of the full 32-bit values (with an offset per band)."""
         bands = values.astype(np.uint64).reshape(self.bands, self.rows)
-        # Each band has its own multipliers and offset: equal values in two bands are no
-        # match. uint64 array arithmetic wraps (mod 2**64, no overflow check on arrays),
-        # which is what multiply-shift wants.
         mixed = (bands * self._multipliers).sum(axis=1, dtype=np.uint64) + self._offsets
-        # 47 bits: SQLite stores them in six bytes. Two different bands share a key by
-        # accident about once in 10**14 tries: a million stories give no false candidate.
-        return tuple((mixed >> np.uint64(17)).tolist())
+        return tuple((mixed >> _S17).tolist())
+
+
+#: The methods this version can make, newest first.
+METHODS: tuple[type[Fingerprinter], ...] = (Fingerprinter, FingerprinterV1)
+
+
+def fingerprinter_for(recorded: str, wanted: Fingerprinter) -> Fingerprinter | None:
+    """A fingerprinter with *wanted*'s settings whose ``params`` are *recorded* (what a store
+    says its fingerprints were made with), if one of :data:`METHODS` is; else None."""
+    for method in METHODS:
+        fp = method(
+            num_perm=wanted.num_perm,
+            bands=wanted.bands,
+            shingle_size=wanted.shingle_size,
+            seed=wanted.seed,
+        )
+        if fp.params == recorded:
+            return fp
+    return None
 
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:

@@ -467,26 +467,33 @@ def test_every_three_words_of_a_story_text_hold_a_drawn_value(lang):
 
 def test_unrelated_stories_are_not_syndicated_copies():
     # The replica has no syndicated copies. When its stories shared stock sentences, this
-    # site gave some 12 candidates a story and 330 false copies.
+    # site gave some 12 candidates a story and 330 false copies. Candidates come in
+    # clusters (headlines of one template), so their count is the mean over five MinHash
+    # seeds: one seed's count ranges 23-307 with method 1 and 24-89 with method 2.
     big = build_site(n_tags_en=40, n_tags_ar=40, pages_per_tag=5, cards_per_page=20, now=NOW)
-    stats = get_crawler().stats
-    pipe = SyndicationPipeline(
-        stats, Fingerprinter(), run_id="r", threshold=0.5, min_shingles=10,
-        store=SQLiteSeenStore(":memory:"),
-    )  # fmt: skip
-    pipe.open_spider()
-    n = 0
-    for lang in ("en", "ar"):
-        for sid in big.story_ids(lang):
-            s = big.story(sid)
-            # A card without an excerpt is compared on its headline alone: two headlines of
-            # one template and topic can be near copies ("Five things to know about the ...").
-            if s.excerpt is not None:
-                pipe.process_item({"id": sid, "title": s.title, "excerpt": s.excerpt, "body": None})
-                n += 1
+    # A card without an excerpt is compared on its headline alone: two headlines of one
+    # template and topic can be near copies ("Five things to know about the ...").
+    stories = [
+        s
+        for lang in ("en", "ar")
+        for s in map(big.story, big.story_ids(lang))
+        if s.excerpt is not None
+    ]
+    n = len(stories)
     assert n > 4000
-    assert stats.get_value("newscrawl/syndication/copies", 0) == 0
-    assert stats.get_value("newscrawl/syndication/candidates", 0) < n / 100
+    candidates = []
+    for seed in range(1, 6):
+        stats = get_crawler().stats
+        pipe = SyndicationPipeline(
+            stats, Fingerprinter(seed=seed), run_id="r", threshold=0.5, min_shingles=10,
+            store=SQLiteSeenStore(":memory:"),
+        )  # fmt: skip
+        pipe.open_spider()
+        for s in stories:
+            pipe.process_item({"id": s.id, "title": s.title, "excerpt": s.excerpt, "body": None})
+        assert stats.get_value("newscrawl/syndication/copies", 0) == 0
+        candidates.append(stats.get_value("newscrawl/syndication/candidates", 0))
+    assert sum(candidates) / len(candidates) < n / 100, candidates
 
 
 def test_excerpts_carry_dates_escapes_and_digits_on_purpose(site):

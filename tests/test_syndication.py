@@ -5,18 +5,25 @@ from __future__ import annotations
 import html
 import json
 import random
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newscrawl.bench.syndication import evaluate, load_labelled
 from newscrawl.pipelines.syndication import SyndicationPipeline
-from newscrawl.stores import StoredFingerprint
+from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
 from newscrawl.stores.sqlite import SQLiteSeenStore
 from newscrawl.syndication import (
+    METHOD_VERSION,
     Fingerprinter,
+    FingerprinterV1,
+    candidate_probability,
     jaccard,
     most_similar,
     shingles,
@@ -110,7 +117,7 @@ def test_signatures_are_datasketchs_affine32_value_for_value() -> None:
     # computed in numpy must be the same, or earlier runs' copies would go unfound.
     from datasketch import MinHash
 
-    fp = Fingerprinter()
+    fp = FingerprinterV1()
     rng = random.Random(3)
     words = [f"w{i}" for i in range(300)] + ["إسلام", "آباد", "café", "٢٠٢٥"]
     for n in (1, 2, 3, 10, 57, 400):
@@ -120,15 +127,190 @@ def test_signatures_are_datasketchs_affine32_value_for_value() -> None:
         assert fp.minhash(grams).tolist() == [int(v) for v in ref.hashvalues], n
 
 
+def _old_tokens(text: str) -> list[str]:
+    """The normalisation as method 1 first wrote it (regexes over the text): word_bytes()
+    computes it differently, faster, and must give the same words."""
+    import re
+    import unicodedata
+
+    marks = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+    if text.isascii():
+        return re.findall(r"\w+", text.casefold())
+    text = marks.sub("", unicodedata.normalize("NFKD", text))
+    text = text.translate(str.maketrans({"ى": "ي", "ة": "ه", "ـ": None}))
+    words = re.findall(r"\w+", text.casefold())
+    return [
+        w if w.isascii() else "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in w)
+        for w in words
+    ]
+
+
+# Characters around the rules: accents, Arabic marks and spellings, Arabic-Indic and other
+# digits, case folding that changes length or meets a mark (İ, ß, ﬁ, ᾳ, U+0345), spaces.
+_TRICKY = "İßﬁᾳ\u0345ǰé٢٠²①_ \t\u2028\u3000،؟ـىةأإآ\u064e\u0651—’£"
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(codec="utf-8", exclude_categories=["Cs"]),
+            st.sampled_from(list(_TRICKY)),
+        ),
+        max_size=60,
+    )
+)
+@settings(max_examples=3000, deadline=None)
+def test_words_are_the_old_normalisations_on_any_text(text: str) -> None:
+    assert tokens(text) == _old_tokens(text)
+
+
+def test_words_are_the_old_normalisations_on_the_labelled_set() -> None:
+    texts = [r[k] for r in LABELLED for k in ("title", "excerpt", "body") if r[k]]
+    assert len(texts) > 190
+    for text in texts:
+        assert tokens(text) == _old_tokens(text), text[:80]
+
+
+def test_no_character_is_both_a_word_character_and_a_space() -> None:
+    # word_bytes() splits on whitespace where \w+ splits on anything else: the same only
+    # if no character is both.
+    both = [c for c in map(chr, range(0x110000)) if c.isspace() and (c.isalnum() or c == "_")]
+    assert both == []
+
+
+def _within_error(fp: Fingerprinter, a: list[str], b: list[str]) -> tuple[float, float]:
+    """(estimate - exact Jaccard of the shingle sets, the estimate's standard error)."""
+    sa, sb = shingles(a, 3), shingles(b, 3)
+    true = len(sa & sb) / len(sa | sb)
+    fa, fb = fp.fingerprint_words(a), fp.fingerprint_words(b)
+    assert fa is not None and fb is not None
+    assert (fa.size, fb.size) == (len(sa), len(sb))  # distinct shingles, as method 1
+    agree = true + (1 - true) / 256  # b-bit signatures: bytes agree by chance too
+    sd = (agree * (1 - agree) / fp.num_perm) ** 0.5 / (1 - 1 / 256)
+    return jaccard(fa.signature, fb.signature) - true, sd
+
+
+def test_method_2_estimates_jaccard_as_a_minhash_should() -> None:
+    # 300 pairs of texts of distinct random words sharing a run of them (Jaccard 0 to 1):
+    # each estimate within 4.5 standard errors, no bias, and the spread of 128 independent
+    # permutations (permutations that were correlated would widen it).
+    fp = Fingerprinter()
+    rng = random.Random(11)
+    errors, variances = [], []
+    for _ in range(300):
+        n = rng.randint(20, 300)
+        base = [f"s{rng.getrandbits(48)}" for _ in range(n)]
+        shared = rng.randint(0, n)
+        other = base[:shared] + [f"t{rng.getrandbits(48)}" for _ in range(n - shared)]
+        error, sd = _within_error(fp, base, other)
+        assert abs(error) <= 4.5 * sd + 1e-9, (n, shared, error)
+        errors.append(error)
+        variances.append(sd**2)
+    assert abs(sum(errors) / len(errors)) < 0.01
+    ratio = sum(e * e for e in errors) / sum(variances)
+    assert 0.7 < ratio < 1.4, ratio
+
+
+def test_method_2_tracks_jaccard_on_texts_that_share_word_runs() -> None:
+    # Real copies share runs of words, and method 2 hashes words, not shingles: edited
+    # copies of random texts from a small vocabulary (words repeat, as in prose).
+    fp = Fingerprinter()
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(400)]
+    for _ in range(200):
+        text = rng.choices(vocabulary, k=rng.randint(40, 160))
+        copy = list(text)
+        for _ in range(rng.randint(0, 25)):
+            at = rng.randrange(len(copy))
+            if rng.random() < 0.5:
+                copy[at] = rng.choice(vocabulary)
+            else:
+                del copy[at]
+        error, sd = _within_error(fp, text, copy)
+        assert abs(error) <= 4.5 * sd + 1e-9, error
+
+
+def test_method_2_bands_collide_as_often_as_lsh_says() -> None:
+    # A band is shared with probability J**rows only if the permutations are independent
+    # of one another: over 2,000 edited copies (J 0.1-0.5), shared bands and candidate
+    # pairs within 12% of what that gives.
+    fp = Fingerprinter()
+    rng = random.Random(7)
+    vocabulary = [f"w{i}" for i in range(300)]
+    shared = candidates = 0
+    expected_shared = expected_candidates = 0.0
+    for _ in range(2000):
+        text = rng.choices(vocabulary, k=rng.randint(40, 120))
+        copy = list(text)
+        for _ in range(rng.randint(10, 40)):
+            at = rng.randrange(len(copy))
+            if rng.random() < 0.5:
+                copy[at] = rng.choice(vocabulary)
+            else:
+                del copy[at]
+        a, b = shingles(text, 3), shingles(copy, 3)
+        true = len(a & b) / len(a | b)
+        fa, fb = fp.fingerprint_words(text), fp.fingerprint_words(copy)
+        assert fa is not None and fb is not None
+        bands = sum(x == y for x, y in zip(fa.keys, fb.keys, strict=True))
+        shared += bands
+        candidates += bands > 0
+        expected_shared += fp.bands * true**fp.rows
+        expected_candidates += candidate_probability(true, fp.bands, fp.rows)
+    assert abs(shared / expected_shared - 1) < 0.12, (shared, expected_shared)
+    assert abs(candidates / expected_candidates - 1) < 0.12, (candidates, expected_candidates)
+
+
+def test_method_2_values_are_fixed() -> None:
+    # Stored fingerprints are compared with new ones on other machines and in later runs:
+    # these values must never change without a METHOD_VERSION bump (XXH3 and numpy integer
+    # arithmetic are the same everywhere; the test holds them to it).
+    import hashlib
+
+    fp = Fingerprinter().fingerprint(
+        "Pakistan, UK discuss counter-terrorism cooperation",
+        "ISLAMABAD (Reuters) - Pakistan and Britain agreed on Thursday to expand"
+        " intelligence sharing, officials said. الرياض ٢٠٢٥ café",
+    )
+    assert fp is not None and METHOD_VERSION == "2"
+    assert (fp.size, fp.signature[:16].hex(), fp.keys[:3]) == (
+        19,
+        "e69448743785b5b87e6b8edc6a8bf889",
+        (88331908378079, 47627331007817, 128851922106148),
+    )
+    digest = hashlib.sha256(fp.signature + repr(fp.keys).encode()).hexdigest()
+    assert digest == "109effbee7cf5b5aafadcc5312c1f75462d5bef2898b8cf81deb3bf92debdb09"
+
+
 # --- the labelled set -----------------------------------------------------------------------
 
 
-def test_precision_and_recall_on_the_labelled_set(tmp_path: Path) -> None:
+#: The hard split's mistakes, per method (docs/SYNDICATION.md lists them). Method 2 makes
+#: the same misses; the two templated/boilerplate pairs (Jaccard 0.50 and 0.53, at the
+#: threshold) fall on the other side of it with its hash values.
+HARD_MISSES = [
+    "missed: hard-teaser (excerpt cut to 1 sentences)",
+    "missed: hard-rewrite (headline rewritten, every sentence rewritten)",
+    "missed: hard-body (body fetched)",
+]
+HARD_ERRORS = {
+    "1": [
+        *HARD_MISSES,
+        f"wrongly a copy: original hard-rewrite -> {labelled('hard-property-q2', 'near_miss')['id']}",
+        f"wrongly a copy: near_miss hard-boilerplate-other -> "
+        f"{labelled('hard-boilerplate', 'original')['id']}",
+    ],
+    "2": HARD_MISSES,
+}
+
+
+@pytest.mark.parametrize("method", ["1", "2"])
+def test_precision_and_recall_on_the_labelled_set(tmp_path: Path, method: str) -> None:
     """The figures docs/SYNDICATION.md reports (`python -m newscrawl.bench.syndication
-    labelled`). Floors: dev and test hold 41 copies and 21 near-misses; one mistake more
-    than today's none would still pass 0.95, two would not. The hard split was written to
-    find misses; its figures are checked so the doc's list of them stays true."""
-    result = evaluate(LABELLED, tmp_path)
+    labelled --method N`). Floors: dev and test hold 41 copies and 21 near-misses; one
+    mistake more than today's none would still pass 0.95, two would not. The hard split was
+    written to find misses; its figures are checked so the doc's list of them stays true."""
+    result = evaluate(LABELLED, tmp_path, method=method)
     splits = result["splits"]
     for name in ("dev", "test"):
         s = splits[name]
@@ -136,16 +318,7 @@ def test_precision_and_recall_on_the_labelled_set(tmp_path: Path) -> None:
         assert s.precision >= 0.95 and s.recall >= 0.95, (name, s.errors)
     hard = splits["hard"]
     print(f"hard: precision {hard.precision:.3f} recall {hard.recall:.3f}")
-    assert sorted(hard.errors) == sorted(
-        [
-            "missed: hard-teaser (excerpt cut to 1 sentences)",
-            "missed: hard-rewrite (headline rewritten, every sentence rewritten)",
-            "missed: hard-body (body fetched)",
-            f"wrongly a copy: original hard-rewrite -> {labelled('hard-property-q2', 'near_miss')['id']}",
-            f"wrongly a copy: near_miss hard-boilerplate-other -> "
-            f"{labelled('hard-boilerplate', 'original')['id']}",
-        ]
-    )
+    assert sorted(hard.errors) == sorted(HARD_ERRORS[method])
     # Same names and places, different news: none of dev's or test's near-misses is grouped.
     near = [r for r in LABELLED if r["label"] == "near_miss" and r["split"] != "hard"]
     assert len(near) == 21
@@ -154,14 +327,16 @@ def test_precision_and_recall_on_the_labelled_set(tmp_path: Path) -> None:
     )
 
 
-def test_groups_hold_across_runs(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("method", "grouped"), [("1", 44), ("2", 42)])
+def test_groups_hold_across_runs(tmp_path: Path, method: str, grouped: int) -> None:
     # Each story in a run of its own, each run promoted before the next starts: the same
     # answers as one run, so every copy found points to an original from an earlier run.
-    one = evaluate(LABELLED, tmp_path)
-    many = evaluate(LABELLED, tmp_path, runs=len(LABELLED))
+    # Grouped: the 42 copies found, and method 1's two wrong groupings of the hard split.
+    one = evaluate(LABELLED, tmp_path, method=method)
+    many = evaluate(LABELLED, tmp_path, runs=len(LABELLED), method=method)
     assert many["decisions"] == one["decisions"]
     copies = sum(v is not None for v in one["decisions"].values())
-    assert copies == one["stats"]["newscrawl/syndication/copies"] == 44
+    assert copies == one["stats"]["newscrawl/syndication/copies"] == grouped
     assert many["stats"]["newscrawl/syndication/copies/of_earlier_run"] == copies
     assert one["stats"].get("newscrawl/syndication/copies/of_earlier_run", 0) == 0
 
@@ -278,6 +453,145 @@ def test_fingerprints_made_otherwise_are_refused(tmp_path: Path) -> None:
     store.reset_fingerprints()
     pipe.open_spider()  # after a reset the new method is recorded
     store.close()
+
+
+def test_a_store_of_method_1_fingerprints_keeps_being_read_with_method_1(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A store filled before method 2: new stories are fingerprinted with method 1, so its
+    # copies are still found, and the log says how to move on. Never a mix of the two.
+    path = tmp_path / "seen.sqlite3"
+    store = SQLiteSeenStore(path)
+    old = SyndicationPipeline(
+        get_crawler().stats, FingerprinterV1(), run_id="r1", threshold=0.5, min_shingles=10,
+        store=store,
+    )  # fmt: skip
+    old.open_spider()
+    old.process_item(item(ORIGINAL))
+    store.promote("r1")
+    store.close()
+    store = SQLiteSeenStore(path)
+    with caplog.at_level("WARNING"):
+        now = pipeline(store, "r2")  # the settings' default: method 2
+    assert isinstance(now.fingerprinter, FingerprinterV1)
+    assert "made by method 1" in caplog.text and "reset the fingerprints" in caplog.text
+    assert now.process_item(item(COPY))["duplicate_of"] == ORIGINAL["id"]
+    store.promote("r2")
+    assert store.bind_fingerprints(Fingerprinter().params) == FingerprinterV1().params
+    # Other settings than the store's are refused as before, whatever the method.
+    with pytest.raises(ValueError, match=r"v1 affine32.*shingle=3.*shingle=4"):
+        SyndicationPipeline(
+            get_crawler().stats, Fingerprinter(shingle_size=4), run_id="r3", threshold=0.5,
+            min_shingles=10, store=store,
+        ).open_spider()  # fmt: skip
+    # After a reset the store is method 2's.
+    store.reset_fingerprints()
+    assert type(pipeline(store, "r4").fingerprinter) is Fingerprinter
+    store.close()
+
+
+_CRASH_STAGING = """
+import os, sys
+from newscrawl.pipelines.syndication import SyndicationPipeline
+from newscrawl.stores.sqlite import SQLiteSeenStore
+from newscrawl.syndication import Fingerprinter
+from scrapy.utils.test import get_crawler
+path, flush, stories = sys.argv[1], sys.argv[2] == "flush", sys.argv[3:]
+store = SQLiteSeenStore(path)
+pipe = SyndicationPipeline(get_crawler().stats, Fingerprinter(), run_id="dead", threshold=0.5,
+                           min_shingles=10, store=store)
+pipe.open_spider()
+for n, sid in enumerate(stories):
+    store.stage("dead", sid)  # what dedupe does first
+    pipe.process_item({"id": sid, "title": f"story {n} of a crawl that dies",
+                       "excerpt": f"word{n} " * 5 + "and the same long sentence after it " * 4})
+if flush:
+    store.flush()
+os._exit(3)  # killed: no close, no commit
+"""
+
+
+@pytest.mark.parametrize("flushed", [True, False])
+def test_staged_fingerprints_live_and_die_with_the_staged_ids(
+    tmp_path: Path, flushed: bool
+) -> None:
+    # Staged fingerprints are held in memory and written by flush(), in the ids' commit: a
+    # process killed after it leaves both for the next run's recovery, before it neither.
+    import subprocess
+    import sys
+
+    path = tmp_path / "seen.sqlite3"
+    stories = [f"{n:032x}" for n in range(1, 41)]
+    proc = subprocess.run(
+        [sys.executable, "-c", _CRASH_STAGING, str(path), "flush" if flushed else "-", *stories],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 3, proc.stderr
+    store = SQLiteSeenStore(path)
+    if not flushed:
+        assert store.staged_runs() == [] and store.count() == 0
+        assert store.fingerprint_count() == 0
+        store.close()
+        return
+    assert store.staged_runs() == ["dead"]
+    assert store.promote("dead") == len(stories)  # its export was complete
+    assert store.fingerprint_count() == len(stories)
+    # The first story's copies of one another were grouped; promoted, they are found again.
+    later = pipeline(store, "next")
+    again = later.store.similar("next", Fingerprinter().fingerprint(
+        "story 0 of a crawl that dies", "word0 " * 5 + "and the same long sentence after it " * 4
+    ).keys, 50)  # fmt: skip
+    assert stories[0] in [f.id for f in again]
+    store.close()
+
+
+def test_staged_fingerprints_are_seen_by_their_run_before_any_flush(tmp_path: Path) -> None:
+    store = SQLiteSeenStore(tmp_path / "seen.sqlite3")
+    pipe = pipeline(store, "r1")
+    store.stage("r1", ORIGINAL["id"])
+    pipe.process_item(item(ORIGINAL))
+    assert store.staged_runs() == ["r1"]  # in memory only, yet listed
+    with closing(sqlite3.connect(tmp_path / "seen.sqlite3")) as db:  # nothing written yet
+        assert db.execute("SELECT count(*) FROM synd_staged_story").fetchone()[0] == 0
+    assert store.fingerprint_of("r1", ORIGINAL["id"]) is not None
+    store.flush()
+    with closing(sqlite3.connect(tmp_path / "seen.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM synd_staged_story").fetchone()[0] == 1
+    store.close()
+
+
+def test_lookups_inside_a_run_find_earlier_runs_fingerprints(tmp_path: Path) -> None:
+    # Inside the write transaction (dedupe has staged the id) a store with no fingerprint
+    # is not queried; one with fingerprints is, and finds them.
+    store = SQLiteSeenStore(tmp_path / "seen.sqlite3")
+    first = pipeline(store, "r1")
+    store.stage("r1", ORIGINAL["id"])
+    assert first.process_item(item(ORIGINAL))["duplicate_of"] is None
+    store.flush()
+    store.promote("r1")
+    second = pipeline(store, "r2")
+    store.stage("r2", COPY["id"])
+    assert second.process_item(item(COPY))["duplicate_of"] == ORIGINAL["id"]
+    store.stage("r2", ORIGINAL["id"])  # refresh=1: exported again, it keeps its group
+    assert second.process_item(item(ORIGINAL))["duplicate_of"] is None
+    assert store.fingerprint_of("r2", ORIGINAL["id"]).staged is False  # type: ignore[union-attr]
+    store.close()
+
+
+def test_the_runs_band_index_finds_the_same_candidates_once_merged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run's band keys move from a dict into sorted arrays every RECENT keys: with a
+    # merge every few stories the labelled set gives the same decisions and candidates.
+    whole = evaluate(LABELLED, tmp_path)
+    monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 70)
+    merged = evaluate(LABELLED, tmp_path)
+    assert merged["decisions"] == whole["decisions"]
+    assert merged["stats"] == whole["stats"]
+    assert merged["stats"]["newscrawl/syndication/candidates"] > 40
 
 
 def test_the_switch_turns_it_off() -> None:

@@ -1,9 +1,10 @@
 """Syndicated copies, measured: precision/recall on the labelled set, and cost at 1M stories.
 
-``python -m newscrawl.bench.syndication labelled [--seeds N]``
+``python -m newscrawl.bench.syndication labelled [--seeds N] [--method 1]``
     runs the labelled set (tests/files/syndication/labelled.jsonl) through the real
     pipeline and store and prints precision and recall per split and per kind of edit;
-    with ``--seeds`` also over N other MinHash seeds (how much luck is in the figure).
+    with ``--seeds`` also over N other MinHash seeds (how much luck is in the figure);
+    ``--method`` picks the fingerprinting method (``newscrawl.syndication.METHODS``).
 
 ``python -m newscrawl.bench.syndication probe DIR``
     after ``scale``: lookups in its full store and in an empty one, interleaved, so that
@@ -36,7 +37,7 @@ from typing import Any
 from newscrawl.bench.seenstore import rss_mib
 from newscrawl.pipelines.syndication import SyndicationPipeline
 from newscrawl.stores.sqlite import SQLiteSeenStore
-from newscrawl.syndication import Fingerprinter
+from newscrawl.syndication import METHOD_VERSION, METHODS
 
 LABELLED = Path(__file__).resolve().parents[2] / "tests/files/syndication/labelled.jsonl"
 DEFAULTS: dict[str, Any] = {
@@ -46,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "shingle_size": 3,
     "min_shingles": 10,
 }
+
+
+_METHODS = {m.method: m for m in METHODS}
 
 
 class _Stats:
@@ -59,10 +63,15 @@ class _Stats:
 
 
 def make_pipeline(
-    store: SQLiteSeenStore, run_id: str, *, seed: int = 1, **params: Any
+    store: SQLiteSeenStore,
+    run_id: str,
+    *,
+    seed: int = 1,
+    method: str = METHOD_VERSION,
+    **params: Any,
 ) -> SyndicationPipeline:
     p = {**DEFAULTS, **params}
-    fingerprinter = Fingerprinter(
+    fingerprinter = _METHODS[method](
         num_perm=p["num_perm"], bands=p["bands"], shingle_size=p["shingle_size"], seed=seed
     )
     pipe = SyndicationPipeline(
@@ -126,6 +135,7 @@ def evaluate(
     *,
     runs: int = 1,
     seed: int = 1,
+    method: str = METHOD_VERSION,
     **params: Any,
 ) -> dict[str, Any]:
     """*records* through the pipeline in (published, id) order, split over *runs* runs
@@ -141,7 +151,7 @@ def evaluate(
     try:
         for n in range(runs):
             run_id = f"run{n}"
-            pipe = make_pipeline(store, run_id, seed=seed, **params)
+            pipe = make_pipeline(store, run_id, seed=seed, method=method, **params)
             for r in ordered[n * per_run : (n + 1) * per_run]:
                 store.stage(run_id, r["id"])  # what dedupe does first
                 got[r["id"]] = pipe.process_item(_item(r))["duplicate_of"]
@@ -171,11 +181,11 @@ def evaluate(
     return result
 
 
-def labelled_report(directory: Path, seeds: int) -> str:
+def labelled_report(directory: Path, seeds: int, method: str = METHOD_VERSION) -> str:
     records = load_labelled()
-    out = []
-    main = evaluate(records, directory)
-    two = evaluate(records, directory, runs=2)
+    out = [f"method {method}"]
+    main = evaluate(records, directory, method=method)
+    two = evaluate(records, directory, runs=2, method=method)
     same = main["decisions"] == two["decisions"]
     for split, s in main["splits"].items():
         out.append(
@@ -192,7 +202,7 @@ def labelled_report(directory: Path, seeds: int) -> str:
     if seeds:
         per: dict[str, list[tuple[float, float]]] = {}
         for seed in range(2, seeds + 2):
-            res = evaluate(records, directory, seed=seed)
+            res = evaluate(records, directory, seed=seed, method=method)
             for split, s in res["splits"].items():
                 per.setdefault(split, []).append((s.precision, s.recall))
         for split, vals in per.items():
@@ -385,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     lab = sub.add_parser("labelled", help="precision and recall on the labelled set")
     lab.add_argument("--seeds", type=int, default=0, help="also over N other MinHash seeds")
     lab.add_argument(
+        "--method", choices=sorted(_METHODS), default=METHOD_VERSION, help="fingerprinting method"
+    )
+    lab.add_argument(
         "--dir", type=Path, default=Path(tempfile.gettempdir()), help="scratch directory"
     )
     sc = sub.add_parser("scale", help="lookup cost as the store grows")
@@ -403,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "labelled":
         args.dir.mkdir(parents=True, exist_ok=True)
-        print(labelled_report(args.dir, args.seeds))
+        print(labelled_report(args.dir, args.seeds, args.method))
         return 0
     result = scale(args.dir, args.stories, args.run_size, args.probe)
     args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")

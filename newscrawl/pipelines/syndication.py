@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from newscrawl.extensions.seenstore import seen_store
 from newscrawl.stores import StoredFingerprint
 from newscrawl.stores.sqlite import SQLiteSeenStore
-from newscrawl.syndication import Fingerprinter, most_similar
+from newscrawl.syndication import Fingerprinter, fingerprinter_for, most_similar
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -96,7 +96,20 @@ class SyndicationPipeline:
         if self.store is None:
             self.store = self._shared_store()
         recorded = self.store.bind_fingerprints(self.fingerprinter.params)
-        if recorded != self.fingerprinter.params:
+        older = fingerprinter_for(recorded, self.fingerprinter)
+        if older is not None and older.method != self.fingerprinter.method:
+            # The store's fingerprints come from an earlier method: new stories are made the
+            # same way, so that they can be compared with them (never a mix of the two).
+            logger.warning(
+                "the seen-store's fingerprints were made by method %s (%s): copies are "
+                "found with it. Method %s is faster; to move to it, reset the fingerprints "
+                "(docs/SYNDICATION.md, 'Changing the method')",
+                older.method,
+                recorded,
+                self.fingerprinter.method,
+            )
+            self.fingerprinter = older
+        elif recorded != self.fingerprinter.params:
             raise ValueError(
                 "the seen-store's fingerprints were made with "
                 f"{recorded!r}, the settings now give {self.fingerprinter.params!r}: set "

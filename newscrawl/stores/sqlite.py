@@ -298,6 +298,7 @@ class SQLiteSeenStore(FingerprintTables):
         return self._db.execute("PRAGMA data_version").fetchone()[0]
 
     def flush(self) -> None:
+        self._flush_fingerprints()  # staged with the ids: in the same commit
         if self._in_tx:
             self._db.execute("COMMIT")
             self._in_tx = False
@@ -413,10 +414,9 @@ class SQLiteSeenStore(FingerprintTables):
 
     def staged_runs(self) -> list[str]:
         rows = self._db.execute(
-            "SELECT run_id FROM seen_run WHERE state = 0"
-            " UNION SELECT run_id FROM synd_staged_story ORDER BY run_id"
+            "SELECT run_id FROM seen_run WHERE state = 0 UNION SELECT run_id FROM synd_staged_story"
         ).fetchall()
-        return [r[0] for r in rows]
+        return sorted({r[0] for r in rows} | self._pending_fingerprint_runs())
 
     def count(self) -> int:
         return sum(self._levels())

@@ -78,25 +78,98 @@ def _unpack(blob: bytes) -> list[int]:
     return np.frombuffer(blob, dtype="<u8").tolist()
 
 
-class _StagedRun:
-    """One run's staged fingerprints, held in memory as well while the run goes on.
+class _BandIndex:
+    """Band key -> ranks of the staged stories under it, in 12 bytes a key.
 
-    A run looks its own staged fingerprints up once per story: in these dicts that is a
-    few microseconds; in the staged tables it was two indexed queries per story, and staging
-    wrote 33 rows. Staging now writes one row (the band keys packed into it), at once, in
-    the run's open transaction: ``staged_runs()`` sees the run, and ``flush()`` makes it
-    durable with the staged ids.
+    The latest keys are held in a dict (a lookup is one set intersection in C); every
+    ``RECENT`` keys they are merged into two sorted numpy arrays (key, rank), looked up by
+    binary search. A dict of every key of a run took about 80 bytes a key, 2.5 KB a story.
     """
 
-    __slots__ = ("bands", "rank", "stories")
+    RECENT = 1 << 16
+
+    __slots__ = ("keys", "ranks", "recent")
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype=np.uint64)  # sorted
+        self.ranks = np.empty(0, dtype=np.uint32)  # the rank of each key's story
+        # One int when alone: nearly every key of real news has one story.
+        self.recent: dict[int, int | list[int]] = {}
+
+    def add(self, keys: Sequence[int], rank: int) -> None:
+        recent = self.recent
+        if recent.keys() & keys:  # a key already met (a copy, or staged again): keep both
+            for k in keys:
+                hit = recent.get(k)
+                if hit is None:
+                    recent[k] = rank
+                elif isinstance(hit, int):
+                    if hit != rank:
+                        recent[k] = [hit, rank]
+                elif rank not in hit:
+                    hit.append(rank)
+        else:
+            recent.update(dict.fromkeys(keys, rank))
+        if len(recent) >= self.RECENT:
+            self._merge()
+
+    def _merge(self) -> None:
+        keys: list[int] = []
+        ranks: list[int] = []
+        for k, hit in self.recent.items():
+            if isinstance(hit, int):
+                keys.append(k)
+                ranks.append(hit)
+            else:
+                keys.extend([k] * len(hit))
+                ranks.extend(hit)
+        new_keys = np.array(keys, dtype=np.uint64)
+        order = np.argsort(new_keys, kind="stable")
+        new_keys = new_keys[order]
+        at = np.searchsorted(self.keys, new_keys, side="right")
+        self.keys = np.insert(self.keys, at, new_keys)
+        self.ranks = np.insert(self.ranks, at, np.array(ranks, dtype=np.uint32)[order])
+        self.recent.clear()
+
+    def ranks_of(self, keys: Sequence[int]) -> set[int]:
+        """The ranks of the stories staged under any of *keys*."""
+        found: set[int] = set()
+        recent = self.recent
+        for k in recent.keys() & keys:
+            hit = recent[k]
+            if isinstance(hit, int):
+                found.add(hit)
+            else:
+                found.update(hit)
+        stored = self.keys
+        if len(stored) and keys:
+            probe = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+            lo = np.searchsorted(stored, probe)
+            hit = stored.take(lo, mode="clip") == probe
+            if hit.any():
+                hi = np.searchsorted(stored, probe[hit], side="right")
+                for a, b in zip(lo[hit].tolist(), hi.tolist(), strict=True):
+                    found.update(self.ranks[a:b].tolist())
+        return found
+
+
+class _StagedRun:
+    """One run's staged fingerprints, held in memory while the run goes on.
+
+    The run looks its own staged fingerprints up once per story, here (a few microseconds,
+    no query). They are written to ``synd_staged_story`` (one row a story, its band keys
+    packed) by ``flush()``, in one statement and in the same transaction as the run's staged
+    ids: a crash before it loses both, and after it keeps both for the next run's recovery.
+    """
+
+    __slots__ = ("index", "pending", "rank", "stories")
 
     def __init__(self) -> None:
         self.stories: list[StoredFingerprint] = []  # in staging order
         self.rank: dict[str, int] = {}  # id -> its place in stories
-        # band key -> the ranks of the stories staged under it (one int when alone: nearly
-        # every key of real news has one story, and a list each would double the size).
-        # Ranks, not ids: the earliest are the smallest, and ints sort fast.
-        self.bands: dict[int, int | list[int]] = {}
+        self.index = _BandIndex()
+        # Staged since the last flush, with their band keys: what flush() writes.
+        self.pending: list[tuple[StoredFingerprint, Sequence[int]]] = []
 
     def get(self, story_id: str) -> StoredFingerprint | None:
         at = self.rank.get(story_id)
@@ -109,37 +182,20 @@ class _StagedRun:
             self.stories.append(fingerprint)
         else:  # staged again: replaced, in its first place
             self.stories[at] = fingerprint
-        bands = self.bands
-        for k in keys:
-            hit = bands.get(k)
-            if hit is None:
-                bands[k] = at
-            elif isinstance(hit, int):
-                if hit != at:
-                    bands[k] = [hit, at]
-            elif at not in hit:
-                hit.append(at)
+        self.index.add(keys, at)
 
     def similar(self, keys: Sequence[int], limit: int) -> list[StoredFingerprint]:
-        found: set[int] = set()
-        bands = self.bands
-        for k in keys:
-            hit = bands.get(k)
-            if hit is None:
-                continue
-            if isinstance(hit, int):
-                found.add(hit)
-            else:
-                found.update(hit)
         # The earliest staged first: the first story of a group is its original.
         stories = self.stories
-        return [stories[at] for at in sorted(found)[:limit]]
+        return [stories[at] for at in sorted(self.index.ranks_of(keys))[:limit]]
 
 
 class FingerprintTables:
-    """Fingerprint methods of the SQLite seen-store; its ``_db`` and ``_begin`` are theirs."""
+    """Fingerprint methods of the SQLite seen-store; its ``_db``, ``_begin`` and ``_in_tx``
+    are theirs."""
 
     _db: sqlite3.Connection
+    _in_tx: bool
 
     def _begin(self) -> None:
         raise NotImplementedError
@@ -150,6 +206,19 @@ class FingerprintTables:
         if "keys" not in columns:  # a store made before band keys were packed
             self._db.execute("ALTER TABLE synd_staged_story ADD COLUMN keys BLOB")
         self._staged_runs: dict[str, _StagedRun] = {}
+        # Whether no earlier run's fingerprint is stored, asked once per write transaction
+        # (then no other connection can promote one): a first crawl into a new store then
+        # needs no query per story.
+        self._none_stored: bool | None = None
+
+    def _nothing_stored(self) -> bool:
+        """True if no fingerprint is stored (promoted), known inside the write transaction."""
+        if not self._in_tx:
+            return False
+        if self._none_stored is None:
+            row = self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM synd_story)").fetchone()
+            self._none_stored = bool(row[0])
+        return self._none_stored
 
     def _staged_run(self, run_id: str) -> _StagedRun:
         """The run's staged fingerprints; read from the tables the first time it is asked
@@ -189,11 +258,12 @@ class FingerprintTables:
 
     def fingerprint_of(self, run_id: str, story_id: str) -> StoredFingerprint | None:
         """The story's fingerprint, from earlier runs or staged by *run_id*; None if neither."""
-        row = self._db.execute(
-            "SELECT id, original, size, sig FROM synd_story WHERE id = ?", (id_key(story_id),)
-        ).fetchone()
-        if row:
-            return _row(row, staged=False)
+        if not self._nothing_stored():
+            row = self._db.execute(
+                "SELECT id, original, size, sig FROM synd_story WHERE id = ?", (id_key(story_id),)
+            ).fetchone()
+            if row:
+                return _row(row, staged=False)
         return self._staged_run(run_id).get(story_id)
 
     def similar(self, run_id: str, keys: Sequence[int], limit: int) -> list[StoredFingerprint]:
@@ -201,20 +271,22 @@ class FingerprintTables:
 
         At most *limit* of each, so a story republished a thousand times costs no more.
         """
+        staged = self._staged_run(run_id).similar(keys, limit)
+        if self._nothing_stored():
+            return staged
         marks = ",".join("?" * len(keys))
         stored = self._db.execute(
             "SELECT id, original, size, sig FROM synd_story WHERE sid IN"
             f" (SELECT DISTINCT sid FROM synd_band WHERE key IN ({marks}) LIMIT ?)",
             (*keys, limit),
         ).fetchall()
-        staged = self._staged_run(run_id).similar(keys, limit)
         return [_row(r, staged=False) for r in stored] + staged if stored else staged
 
     def stage_fingerprint(
         self, run_id: str, fingerprint: StoredFingerprint, keys: Sequence[int]
     ) -> None:
         """Stage a story's fingerprint with run *run_id*: seen by this run at once, by later
-        runs once the run is promoted."""
+        runs once the run is promoted; written to the file by the next ``flush()``."""
         run = self._staged_run(run_id)
         if not fingerprint.staged:
             fingerprint = StoredFingerprint(
@@ -224,20 +296,38 @@ class FingerprintTables:
                 fingerprint.signature,
                 staged=True,
             )
-        self._begin()
-        self._db.execute(
-            "INSERT OR REPLACE INTO synd_staged_story (run_id, id, original, size, sig, keys)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+        run.add(fingerprint, keys)
+        run.pending.append((fingerprint, keys))
+
+    def _flush_fingerprints(self) -> None:
+        """Write every run's fingerprints staged since the last flush (called by ``flush()``,
+        before it commits the staged ids: one transaction)."""
+        rows = [
             (
                 run_id,
-                id_key(fingerprint.id),
-                _opt_key(fingerprint.original),
-                fingerprint.size,
-                fingerprint.signature,
+                id_key(fp.id),
+                _opt_key(fp.original),
+                fp.size,
+                fp.signature,
                 _pack(keys),
-            ),
-        )
-        run.add(fingerprint, keys)
+            )
+            for run_id, run in self._staged_runs.items()
+            for fp, keys in run.pending
+        ]
+        if rows:
+            self._begin()
+            self._db.executemany(
+                "INSERT OR REPLACE INTO synd_staged_story (run_id, id, original, size, sig, keys)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            for run in self._staged_runs.values():
+                run.pending.clear()
+        self._none_stored = None  # the transaction ends: asked again in the next one
+
+    def _pending_fingerprint_runs(self) -> set[str]:
+        """Runs with fingerprints staged in memory and not yet flushed."""
+        return {run_id for run_id, run in self._staged_runs.items() if run.pending}
 
     def _promote_fingerprints(self, run_id: str) -> None:
         # Inside promote()'s transaction: ids and fingerprints become visible together.
