@@ -97,7 +97,7 @@ def test_the_pipeline_counts_what_spidermons_counts() -> None:
     from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 
     from newscrawl.pipelines.schema import SchemaValidationPipeline
-    from newscrawl.schema import STORY_SCHEMA_PATH
+    from newscrawl.schema import STORY_SCHEMA_OBJECT
 
     good = Story(**{k: v for k, v in GOOD.items() if k != "schema_version"})
     stories = [good, replace(good, lang="fr", title=None), replace(good, id="xyz"), good]
@@ -106,7 +106,7 @@ def test_the_pipeline_counts_what_spidermons_counts() -> None:
         crawler = get_crawler(
             settings_dict={
                 "SPIDERMON_ENABLED": True,
-                "SPIDERMON_VALIDATION_SCHEMAS": [str(STORY_SCHEMA_PATH)],
+                "SPIDERMON_VALIDATION_SCHEMAS": [STORY_SCHEMA_OBJECT],
             }
         )
         pipe = cls.from_crawler(crawler)
