@@ -49,7 +49,9 @@ def crawl(base_url: str, lang: str, tags_file: Path) -> tuple[Path, dict]:
 
 
 def check(path: Path, expected: dict[str, dict], base_url: str) -> list[dict]:
-    validator = jsonschema.Draft202012Validator(story_schema())
+    validator = jsonschema.Draft202012Validator(
+        story_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     problems = []
     for r in records:
