@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -26,25 +25,10 @@ import pytest
 
 from newscrawl.replica.server import ReplicaServer
 from newscrawl.replica.site import Site
-from tests.conftest import NOW, ROOT, _free_loopback_port, _tail, stop_process
+from tests.checkout import copy_checkout
+from tests.conftest import NOW, _free_loopback_port, _tail, stop_process
 
 PROJECT = "newscrawl"
-
-
-def _clone(dest: Path) -> Path:
-    """The project's files as a clone has them (tracked, plus new files not yet ignored)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (n.decode() for n in listed)):
-        source = ROOT / name
-        if source.is_file():  # a tracked file deleted in the work tree is not in a clone
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    return dest
 
 
 def _clean_env() -> dict[str, str]:
@@ -132,7 +116,7 @@ def _wait_finished(server: Scrapyd, job: str, timeout: float = 180) -> dict[str,
 def test_a_job_deployed_with_scrapyd_client_exports_the_replicas_stories(
     scrapyd: Scrapyd, replica: ReplicaServer, site: Site, tmp_path: Path
 ) -> None:
-    clone = _clone(tmp_path / "clone")
+    clone = copy_checkout(tmp_path / "clone")
     with (clone / "scrapy.cfg").open("a", encoding="utf-8") as cfg:
         cfg.write(f"\n[deploy:test]\nurl = {scrapyd.url}/\nproject = {PROJECT}\n")
     deploy = subprocess.run(
