@@ -13,6 +13,8 @@ from newscrawl.schema import STORY_SCHEMA_OBJECT
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
+# Scrapy's crawl, parse and check, with a refused spider argument in one line (the module says)
+COMMANDS_MODULE = "newscrawl.commands"
 
 # --- newscrawl's own settings -------------------------------------------------------
 NEWSCRAWL_BASE_URL = os.environ.get("NEWSCRAWL_BASE_URL", "https://www.daily8.com")
