@@ -8,14 +8,20 @@ STAMP  := $(VENV)/.installed
 
 venv: $(STAMP)
 
-# Re-install only when the pins change.
+# Re-install only when the pins change. Not quiet: the first install takes a minute or two,
+# and a newcomer should see it move (pip names each package and shows its progress).
 $(STAMP): requirements.txt
+	@echo "==> [1/3] creating the virtualenv $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@echo "==> [2/3] installing the pinned packages of requirements.txt into $(VENV)" \
+		"(a minute or two the first time)"
+	$(PY) -m pip install --disable-pip-version-check -r requirements.txt
+	@echo "==> [3/3] installed; $(VENV) is ready"
 	touch $(STAMP)
 
 ## demo: serve the bundled offline replica of the site on loopback and crawl it for real
 demo: venv
+	@echo "==> running the demo: an offline replica of the site, crawled three times"
 	$(PY) -m newscrawl.ops.demo
 
 ## test: lint, then every test (unit, page objects, end-to-end crawls on loopback)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 
-from newscrawl.schema import STORY_SCHEMA_PATH
+from newscrawl.schema import STORY_SCHEMA_OBJECT
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
+# Scrapy's crawl, parse and check, with a refused spider argument in one line (the module says)
+COMMANDS_MODULE = "newscrawl.commands"
 
 # --- newscrawl's own settings -------------------------------------------------------
 NEWSCRAWL_BASE_URL = os.environ.get("NEWSCRAWL_BASE_URL", "https://www.daily8.com")
@@ -93,7 +95,9 @@ ITEM_PIPELINES = {
     **ITEM_PIPELINES,
     "newscrawl.pipelines.schema.SchemaValidationPipeline": 350,
 }
-SPIDERMON_VALIDATION_SCHEMAS = [str(STORY_SCHEMA_PATH)]
+# An object path to the schema dict, not a file path: the package's files are not on disk
+# when it runs from a zipped egg (scrapyd).
+SPIDERMON_VALIDATION_SCHEMAS = [STORY_SCHEMA_OBJECT]
 SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS = False
 SPIDERMON_VALIDATION_DROP_ITEMS_WITH_ERRORS = False
 SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0

@@ -34,8 +34,15 @@ def read_tags_file(path: Path) -> list[str]:
     A comment is ``#`` followed by a space (or alone), at the start of a line or after
     the tag: ``# my topics``, ``Saco  # the company``. ``#Saco`` is the hashtag Saco.
     """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:  # the argument that is wrong, not a traceback about a file
+        raise ValueError(
+            f"tags_file {path}: cannot be read ({exc.strerror}); give a file with one"
+            " hashtag per line"
+        ) from None
     tags: list[str] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         text = line.split(" # ", 1)[0].strip()
         if not text or text.startswith("# ") or text == "#":
             continue

@@ -74,7 +74,9 @@ def run_crawl(
     )
     result = CrawlResult(proc.returncode, proc.stdout + proc.stderr, data_dir)
     result.exports = sorted(set((data_dir / "exports" / "tagpage").glob("*.jsonl")) - before)
-    validator = jsonschema.Draft202012Validator(story_schema())
+    validator = jsonschema.Draft202012Validator(
+        story_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     for path in result.exports:
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)

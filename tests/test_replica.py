@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import selectors
 import signal
@@ -585,5 +586,63 @@ def test_command_line_serves_until_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_help_documents_every_option_and_how_to_crawl_the_replica() -> None:
+    from newscrawl.replica.__main__ import build_parser
+
+    parser = build_parser()
+    undocumented = [a.dest for a in parser._actions if not a.help]
+    assert undocumented == []
+    text = parser.format_help()
+    for needed in (
+        "scrapy crawl tagpage",
+        "NEWSCRAWL_BASE_URL",
+        "NEWSCRAWL_NOW",
+        "settings_loopback",
+    ):
+        assert needed in text
+
+
+def test_the_crawl_command_it_prints_crawls_it(tmp_path: Path) -> None:
+    """The stderr hint, run as printed (the venv's bin being this interpreter's), exports."""
+    import json
+    import shlex
+
+    tags_dir = tmp_path / "replica"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newscrawl.replica", "--write-tags", str(tags_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().startswith("READY http://127.0.0.1:")
+        hint = proc.stderr.readline()
+        assert hint.startswith("crawl it: ")
+        words = shlex.split(hint.removeprefix("crawl it: "))
+        env = dict(w.split("=", 1) for w in words if "=" in w and w.split("=")[0].isupper())
+        cmd = [w for w in words if w.split("=")[0] not in env]
+        assert cmd[0] == ".venv/bin/scrapy"
+        crawl = subprocess.run(
+            [str(Path(sys.executable).with_name("scrapy")), *cmd[1:]],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert crawl.returncode == 0, crawl.stderr[-2000:]
+        [report] = (tags_dir / "runs").glob("2*.json")
+        data = json.loads(report.read_text(encoding="utf-8"))
+        assert data["ok"] is True, data["problems"]
+        assert data["stories_exported"] > 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
         proc.stdout.close()
         proc.stderr.close()

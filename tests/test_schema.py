@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import fields
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spidermon.contrib.validation import JSONSchemaValidator
@@ -48,6 +49,8 @@ ODD_STRINGS = (
     "", "x", "en", "ar", "fr", "day", "minute", "hour", "1", "2", "2025-04-18",
     "2025-04-18T10:00:00+00:00", "2025-04-18T10:00:00Z", "0" * 32, "G" * 32,
     "https://x.invalid/a", "javascript:alert(1)", "18-04-2025", "14 hours ago",
+    "2025-13-45", "2025-02-29", "2024-02-29", "0000-01-01", "2025-13-45T10:00:00Z",
+    "2025-06-12T24:00:00Z", "2025-06-12T10:00:60Z", "2024-02-29T10:00:00Z",
 )  # fmt: skip
 ODD_VALUES = st.one_of(
     st.none(),
@@ -97,7 +100,7 @@ def test_the_pipeline_counts_what_spidermons_counts() -> None:
     from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 
     from newscrawl.pipelines.schema import SchemaValidationPipeline
-    from newscrawl.schema import STORY_SCHEMA_PATH
+    from newscrawl.schema import STORY_SCHEMA_OBJECT
 
     good = Story(**{k: v for k, v in GOOD.items() if k != "schema_version"})
     stories = [good, replace(good, lang="fr", title=None), replace(good, id="xyz"), good]
@@ -106,7 +109,7 @@ def test_the_pipeline_counts_what_spidermons_counts() -> None:
         crawler = get_crawler(
             settings_dict={
                 "SPIDERMON_ENABLED": True,
-                "SPIDERMON_VALIDATION_SCHEMAS": [str(STORY_SCHEMA_PATH)],
+                "SPIDERMON_VALIDATION_SCHEMAS": [STORY_SCHEMA_OBJECT],
             }
         )
         pipe = cls.from_crawler(crawler)
@@ -116,3 +119,50 @@ def test_the_pipeline_counts_what_spidermons_counts() -> None:
         counted.append({k: v for k, v in stats.items() if k.startswith("spidermon/")})
     assert counted[0]["spidermon/validation/items/errors"] == 2
     assert counted[1] == counted[0]
+
+
+# --- dates that have the right shape but are no dates -----------------------------------------
+
+IMPOSSIBLE = {
+    "published": ["2025-13-45", "2025-02-29", "2025-13-45T10:00:00Z", "2025-06-12T24:00:00Z"],
+    "crawled_at": ["2025-13-45T10:00:00Z", "2025-02-30T10:00:00Z", "2025-06-12T10:00:60Z"],
+}
+
+
+def _impossible_records() -> list[tuple[str, dict]]:
+    out = []
+    for field, values in IMPOSSIBLE.items():
+        for value in values:
+            precision = "day" if field == "published" and "T" not in value else "hour"
+            extra = {"published_precision": precision} if field == "published" else {}
+            out.append((f"{field}={value}", {**GOOD, field: value, **extra}))
+    return out
+
+
+def test_every_validator_rejects_an_impossible_date() -> None:
+    import fastjsonschema
+    import jsonschema
+
+    from newscrawl.pipelines.schema import compile_schema
+
+    compiled = compile_schema(story_schema())
+    plain = jsonschema.Draft202012Validator(
+        story_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    spidermons = JSONSchemaValidator(story_schema())
+    good_leap = {**GOOD, "published": "2024-02-29", "crawled_at": "2024-02-29T23:59:59Z"}
+    compiled(good_leap)
+    plain.validate(good_leap)
+    for name, record in _impossible_records():
+        with pytest.raises(fastjsonschema.JsonSchemaException):
+            compiled(record)  # the fast path alone says no, not only the slow one behind it
+        assert not plain.is_valid(record), name
+        ok, errors = spidermons.validate(record)
+        assert not ok, name
+        field = name.split("=")[0]
+        assert field in errors, (name, errors)
+
+
+def test_schema_version_is_a_string_const() -> None:
+    assert story_schema()["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
+    assert isinstance(SCHEMA_VERSION, str)

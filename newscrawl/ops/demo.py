@@ -49,7 +49,9 @@ def crawl(base_url: str, lang: str, tags_file: Path) -> tuple[Path, dict]:
 
 
 def check(path: Path, expected: dict[str, dict], base_url: str) -> list[dict]:
-    validator = jsonschema.Draft202012Validator(story_schema())
+    validator = jsonschema.Draft202012Validator(
+        story_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     problems = []
     for r in records:
@@ -117,7 +119,21 @@ def main() -> int:
         raise SystemExit("the repeated run exported stories the first run already had")
     print("\nall records match the JSON Schema and the replica; the repeated run exported none")
     print(f"exports: {(DATA / 'exports' / 'tagpage').relative_to(ROOT)}/")
+    print(next_steps())
     return 0
+
+
+def next_steps() -> str:
+    """The last thing the demo prints: what a newcomer does next (README.md says the same)."""
+    return f"""
+next steps:
+  read the exports: README.md "What you get" (jq, pandas, DuckDB on data/demo/exports/tagpage/)
+  crawl the real site (polite: robots.txt, AutoThrottle, 1 s delay), into data/:
+    .venv/bin/scrapy crawl tagpage -a tags=Pakistan-UKCounterTerrorismDialogue,Saco
+  run it every hour from cron (exit codes, reports: README.md "Running from cron"):
+    cp data/tags.example.txt data/tags.txt    # then list your hashtags in it
+    7 * * * * cd {ROOT} && .venv/bin/python -m newscrawl.cron --tags-file data/tags.txt
+  serve this replica yourself: .venv/bin/python -m newscrawl.replica --help"""
 
 
 if __name__ == "__main__":
