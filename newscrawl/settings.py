@@ -46,20 +46,41 @@ HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
 
 # --- the data path: order is the data flow (see README, "Pipelines") ----------------
+# Each list is assigned once, here, in data-flow order; the sections below configure the
+# components. docs/ARCHITECTURE.md draws the same path.
 ITEM_PIPELINES = {
+    # a record with no valid id, URL, title or language is dropped, counted
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
+    # published_raw -> published, published_precision
     "newscrawl.pipelines.dates.DatesPipeline": 200,
+    # once per run, once ever (asks the seen-store service)
     "newscrawl.pipelines.dedupe.DedupePipeline": 300,
+    # the export's JSON Schema, counted only (see "scheduled runs")
+    "newscrawl.pipelines.schema.SchemaValidationPipeline": 350,
+    # duplicate_of for syndicated copies, after dedupe: only exported stories are grouped
+    "newscrawl.pipelines.syndication.SyndicationPipeline": 400,
 }
 ADDONS = {
+    # names the run and adds its atomic JSON Lines feed to FEEDS
     "newscrawl.exports.RunExport": 0,
+    # NEWSCRAWL_BACKEND=redis: scrapy-redis scheduler and dupefilter ("distributed crawling")
+    "newscrawl.fleet.backend.RedisBackend": 5,
+    # one run at a time per data dir (newscrawl/ops/lock.py)
+    "newscrawl.ops.lock.CrawlLock": 10,
+    # JavaScript rendering: Splash or Playwright ("JavaScript rendering")
+    "newscrawl.render.addon.Rendering": 20,
 }
 EXTENSIONS = {
-    # The seen-store, a service on the crawler that the pipelines and the spider ask.
-    "newscrawl.extensions.seenstore.SeenStoreService": 100,
-    "newscrawl.ops.report.RunReport": 500,
+    # keep the garbage collector off what lives as long as the run
     "newscrawl.extensions.gcfreeze.GcFreeze": 0,
-    "newscrawl.feeds.extension.HashtagFeeds": 520,  # NEWSCRAWL_FEED* below
+    # the seen-store, a service on the crawler that the pipelines and the spider ask
+    "newscrawl.extensions.seenstore.SeenStoreService": 100,
+    # data/runs/<run id>.json and latest.json
+    "newscrawl.ops.report.RunReport": 500,
+    # spidermon's extension, its field coverage tallied
+    "newscrawl.monitors.coverage.Spidermon": 510,
+    # an Atom feed per hashtag after each complete export (NEWSCRAWL_FEED* below)
+    "newscrawl.feeds.extension.HashtagFeeds": 520,
 }
 # Keep the garbage collector off what lives as long as the run (newscrawl/extensions/gcfreeze.py).
 NEWSCRAWL_GC_FREEZE = True
@@ -77,24 +98,17 @@ REMOTE_CONTROL_ENABLED = False
 # --- scheduled runs: runner, reports, monitors (README "Running from cron"; docs/OPERATIONS.md)
 # Thresholds and their meaning: docs/OPERATIONS.md, "Monitors".
 # One run at a time per data dir (newscrawl/ops/lock.py): a crawl that exports holds the lock.
-ADDONS = {**ADDONS, "newscrawl.ops.lock.CrawlLock": 10}
 # Days to keep logs, run reports and exports (by run id); 0 keeps everything. The cron
 # runner prunes after its crawls; the seen-store is never pruned.
 NEWSCRAWL_RETENTION_DAYS = float(os.environ.get("NEWSCRAWL_RETENTION_DAYS", "30"))
 
 # spidermon runs newscrawl's close-of-run suite; its results go into the run report.
 SPIDERMON_ENABLED = True
-# spidermon's extension, its field coverage tallied (newscrawl/monitors/coverage.py)
-EXTENSIONS = {**EXTENSIONS, "newscrawl.monitors.coverage.Spidermon": 510}
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.suite.CloseMonitorSuite"]
 # The stories this run exports (after dedupe, so a steady incremental run validates a few,
 # not every story listed: about 20 µs each, compiled) are checked against the export's JSON
 # Schema. Errors are only counted: never added to the item (a `_validation` field would
 # break the export's schema), never dropped (dedupe has already staged the story).
-ITEM_PIPELINES = {
-    **ITEM_PIPELINES,
-    "newscrawl.pipelines.schema.SchemaValidationPipeline": 350,
-}
 # An object path to the schema dict, not a file path: the package's files are not on disk
 # when it runs from a zipped egg (scrapyd).
 SPIDERMON_VALIDATION_SCHEMAS = [STORY_SCHEMA_OBJECT]
@@ -166,7 +180,6 @@ REDIRECT_MAX_TIMES = 5
 # is set, else none, and the shells are counted and logged as missing stories).
 NEWSCRAWL_RENDER = os.environ.get("NEWSCRAWL_RENDER", "auto")
 NEWSCRAWL_RENDER_AUTO = os.environ.get("NEWSCRAWL_RENDER_AUTO", "")
-ADDONS = {**ADDONS, "newscrawl.render.addon.Rendering": 20}
 # A rendered page is ready when this matches (a Daily8 story link), or when the network has
 # been quiet for NEWSCRAWL_RENDER_IDLE seconds (an empty listing); TIMEOUT bounds one render.
 NEWSCRAWL_RENDER_READY = 'a[href*="/article/"]'
@@ -217,11 +230,6 @@ NEWSCRAWL_SYNDICATION_MIN_SHINGLES = int(os.environ.get("NEWSCRAWL_SYNDICATION_M
 NEWSCRAWL_SYNDICATION_SHINGLE_SIZE = int(os.environ.get("NEWSCRAWL_SYNDICATION_SHINGLE_SIZE", "3"))
 NEWSCRAWL_SYNDICATION_NUM_PERM = int(os.environ.get("NEWSCRAWL_SYNDICATION_NUM_PERM", "128"))
 NEWSCRAWL_SYNDICATION_BANDS = int(os.environ.get("NEWSCRAWL_SYNDICATION_BANDS", "32"))
-# After dedupe (300): only stories being exported are grouped and fingerprinted.
-ITEM_PIPELINES = {
-    **ITEM_PIPELINES,
-    "newscrawl.pipelines.syndication.SyndicationPipeline": 400,
-}
 
 # --- distributed crawling on Redis ---
 # docs/REDIS.md. NEWSCRAWL_BACKEND=redis (the RedisBackend add-on, so `-s` works too) puts the
@@ -230,7 +238,6 @@ ITEM_PIPELINES = {
 # command share one fleet run: one frontier, and claims that export each story once.
 NEWSCRAWL_BACKEND = os.environ.get("NEWSCRAWL_BACKEND", "sqlite")
 REDIS_URL = os.environ.get("REDIS_URL", "")
-ADDONS = {**ADDONS, "newscrawl.fleet.backend.RedisBackend": 5}
 # Every key starts with this (one Redis can hold several independent deployments).
 NEWSCRAWL_REDIS_PREFIX = os.environ.get("NEWSCRAWL_REDIS_PREFIX", "newscrawl")
 # The fleet run a worker joins: this name if set (e.g. from cron: `date +%Y%m%d%H`), else a
