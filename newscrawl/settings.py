@@ -17,7 +17,10 @@ NEWSPIDER_MODULE = "newscrawl.spiders"
 COMMANDS_MODULE = "newscrawl.commands"
 
 # --- newscrawl's own settings -------------------------------------------------------
-NEWSCRAWL_BASE_URL = os.environ.get("NEWSCRAWL_BASE_URL", "https://www.daily8.com")
+# The site: a profile module of newscrawl/sites/ (docs/ARCHITECTURE.md, "Adding a site").
+NEWSCRAWL_SITE = os.environ.get("NEWSCRAWL_SITE", "daily8")
+# Empty: the site profile's own origin (https://www.daily8.com for daily8).
+NEWSCRAWL_BASE_URL = os.environ.get("NEWSCRAWL_BASE_URL", "")
 # ISO 8601 instant relative dates ("14 hours ago") count back from; empty: crawl start.
 NEWSCRAWL_NOW = os.environ.get("NEWSCRAWL_NOW", "")
 NEWSCRAWL_TIMEZONE = os.environ.get("NEWSCRAWL_TIMEZONE", "Asia/Dubai")
@@ -182,7 +185,8 @@ NEWSCRAWL_RENDER = os.environ.get("NEWSCRAWL_RENDER", "auto")
 NEWSCRAWL_RENDER_AUTO = os.environ.get("NEWSCRAWL_RENDER_AUTO", "")
 # A rendered page is ready when this matches (a Daily8 story link), or when the network has
 # been quiet for NEWSCRAWL_RENDER_IDLE seconds (an empty listing); TIMEOUT bounds one render.
-NEWSCRAWL_RENDER_READY = 'a[href*="/article/"]'
+# Empty: the site profile's (for daily8, 'a[href*="/article/"]').
+NEWSCRAWL_RENDER_READY = os.environ.get("NEWSCRAWL_RENDER_READY", "")
 NEWSCRAWL_RENDER_TIMEOUT = float(os.environ.get("NEWSCRAWL_RENDER_TIMEOUT", "20"))
 NEWSCRAWL_RENDER_IDLE = float(os.environ.get("NEWSCRAWL_RENDER_IDLE", "0.5"))
 # Splash: the server (its HTTP auth, if any, from the environment only: never in the repo).

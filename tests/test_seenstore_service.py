@@ -20,13 +20,16 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newscrawl import exports, settings_loopback
-from newscrawl.extensions.seenstore import SEEN_STORE_FILE, SeenStoreService, seen_store
+from newscrawl.extensions.seenstore import SeenStoreService, seen_store
 from newscrawl.pipelines.dedupe import DedupePipeline
+from newscrawl.sites import load_profile
 from newscrawl.stores.sqlite import SQLiteSeenStore
 from tests.conftest import run_crawl
 from tests.mockserver.static import StaticServer
 from tests.test_syndication import COPY, ORIG_ID, ORIGINAL, card, listing, routes
 
+#: The default site's seen-store file in the data dir.
+SEEN_STORE_FILE = load_profile().seen_store_file
 SERVICE = "newscrawl.extensions.seenstore.SeenStoreService"
 A, B, C, D = "a" * 32, "b" * 32, "c" * 32, "d" * 32
 RUN = "20250612T093000Z-00000a"

@@ -24,6 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl import exports
+from newscrawl.sites import site_of
 from newscrawl.stores.sqlite import SQLiteSeenStore
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SEEN_STORE_FILE = "seen.sqlite3"
 #: The crawler attribute the service is published as (like ``crawler.stats``).
 ATTRIBUTE = "seen_store"
 
@@ -51,7 +51,10 @@ def open_store(settings: Any, *, check_seen: bool = True) -> SeenStore:
         from newscrawl.stores.redis import redis_seen_store
 
         return redis_seen_store(settings, check_seen=check_seen)
-    return SQLiteSeenStore(Path(settings.get("NEWSCRAWL_DATA_DIR")) / SEEN_STORE_FILE)
+    # One file per site, so two sites' ids never meet (Daily8's keeps its old name).
+    return SQLiteSeenStore(
+        Path(settings.get("NEWSCRAWL_DATA_DIR")) / site_of(settings).seen_store_file
+    )
 
 
 class SeenStoreService:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from newscrawl.feeds import atom
 from newscrawl.feeds.entries import BadRecord, FeedEntry, entry_from_record
 from newscrawl.feeds.store import STATE_FILE, FeedStore
+from newscrawl.sites import base_url_of
 from newscrawl.urls import origin
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class FeedConfig:
         ZoneInfo(tz)  # an unknown zone fails here, naming it
         return cls(
             data_dir=Path(settings.get("NEWSCRAWL_DATA_DIR")),
-            site_base_url=settings.get("NEWSCRAWL_BASE_URL").rstrip("/"),
+            site_base_url=base_url_of(settings),
             feed_base_url=feed_base,
             entries=entries,
             timezone=tz,

@@ -18,6 +18,7 @@ from twisted.internet import task
 
 from newscrawl.collect import wake
 from newscrawl.fleet.backend import NAME_RE, fleet_run_name, spider_command
+from newscrawl.sites import base_url_of
 from newscrawl.stores.redis import CRAWLING, PROMOTING, RedisSeenStore, redis_seen_store
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class FleetScheduler(Scheduler):
         if explicit and not NAME_RE.match(explicit):
             raise ValueError(f"NEWSCRAWL_FLEET_RUN must match {NAME_RE.pattern}, not {explicit!r}")
         fleet = explicit or fleet_run_name(
-            spider_command(spider, s.get("NEWSCRAWL_BASE_URL")),
+            spider_command(spider, base_url_of(s)),
             window=s.getfloat("NEWSCRAWL_FLEET_WINDOW"),
             now=datetime.now(UTC),
         )

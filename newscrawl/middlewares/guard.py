@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import IgnoreRequest
 
+from newscrawl.sites import base_url_of
 from newscrawl.urls import origin
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class RequestGuardMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestGuardMiddleware:
         s = crawler.settings
-        allowed = [s.get("NEWSCRAWL_BASE_URL")]
+        allowed = [base_url_of(s)]
         # A configured renderer is the one other origin newscrawl talks to.
         allowed += [u for u in (s.get("SPLASH_URL"),) if u]
         return cls(allowed, crawler.stats)

@@ -15,6 +15,7 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from newscrawl.render.middleware import RenderMiddleware
 from newscrawl.render.modes import PLAYWRIGHT_HANDLER, RendererUnavailable, resolve_mode
 from newscrawl.render.probes import check_playwright, check_splash
+from newscrawl.sites import base_url_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -48,7 +49,7 @@ class Rendering:
         except RendererUnavailable as exc:
             logger.error("cannot render JavaScript pages: %s", exc)
             raise
-        scheme = urlsplit(s.get("NEWSCRAWL_BASE_URL", "")).scheme or "https"
+        scheme = urlsplit(base_url_of(s)).scheme or "https"
         return cls(mode, renderer, scheme=scheme, cdp=bool(s.get("PLAYWRIGHT_CDP_URL")))
 
     def update_settings(self, settings: Settings) -> None:

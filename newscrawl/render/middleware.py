@@ -12,7 +12,7 @@ from scrapy.http.request import NO_CALLBACK
 from newscrawl.render.modes import META_KEY, RENDERERS
 from newscrawl.render.playwright import wait_until_rendered
 from newscrawl.render.scripts import SPLASH_LUA, WEBKIT_POLYFILL
-from newscrawl.sites import daily8
+from newscrawl.sites import SiteProfile, base_url_of, load_profile, site_of
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -40,7 +40,9 @@ class RenderMiddleware:
         ready_selector: str,
         timeout: float,
         idle: float,
+        site: SiteProfile | None = None,
     ) -> None:
+        self.site = site or load_profile()
         self.stats = stats
         self.mode = mode
         self.renderer = renderer
@@ -56,10 +58,12 @@ class RenderMiddleware:
             crawler.stats,
             s.get("NEWSCRAWL_RENDER"),
             s.get("NEWSCRAWL_RENDERER", ""),
-            s.get("NEWSCRAWL_BASE_URL"),
-            ready_selector=s.get("NEWSCRAWL_RENDER_READY"),
+            base_url_of(s),
+            # The site knows what its rendered listing shows; a setting may say otherwise.
+            ready_selector=s.get("NEWSCRAWL_RENDER_READY") or site_of(s).render_ready,
             timeout=s.getfloat("NEWSCRAWL_RENDER_TIMEOUT"),
             idle=s.getfloat("NEWSCRAWL_RENDER_IDLE"),
+            site=site_of(s),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -195,7 +199,7 @@ class RenderMiddleware:
         # A story link's href always holds "article/" (resolving it cannot make that part
         # up), so lxml picks the few candidates and only those are resolved.
         return any(
-            daily8.story_link(href, response.url, self.base_url)
+            self.site.story_link(href, response.url, self.base_url)
             for href in selector.xpath('//a[contains(@href, "article/")]/@href').getall()
         )
 

@@ -17,7 +17,7 @@ import functools
 import importlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,10 +25,6 @@ if TYPE_CHECKING:
 
 DEFAULT_SITE = "daily8"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-
-
-def _hex_key(story_id: str) -> str:
-    return story_id
 
 
 @dataclass(frozen=True)
@@ -56,13 +52,6 @@ class SiteProfile:
     render_ready: str
     #: The seen-store's file in the data dir; one per site, so ids of two sites never meet.
     seen_store_file: str = ""
-    #: Story id -> the 32-hex key the stores keep (128 bits), and back. The default is for
-    #: sites whose ids are 32 lower-case hex digits already.
-    story_key: Callable[[str], str] = field(default=_hex_key)
-    story_id: Callable[[str], str] = field(default=_hex_key)
-    #: Regular expression (lower case) of markers of a bot challenge or consent page that
-    #: this site shows, beside the common ones (``newscrawl/sites/blocks.py``).
-    block_markers: str = ""
 
     def __post_init__(self) -> None:
         if not self.langs:
@@ -74,16 +63,9 @@ class SiteProfile:
     def default_lang(self) -> str:
         return self.langs[0]
 
-    @property
-    def keyed(self) -> bool:
-        """Whether story ids need mapping to store keys (they are not 32 hex already)."""
-        return self.story_key is not _hex_key
-
     def check_lang(self, lang: str) -> str:
         if lang not in self.langs:
-            raise ValueError(
-                f"unknown lang {lang!r} for site {self.name}: use one of {', '.join(self.langs)}"
-            )
+            raise ValueError(f"unknown lang {lang!r}: use one of {', '.join(self.langs)}")
         return lang
 
 

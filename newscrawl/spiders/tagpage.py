@@ -1,7 +1,8 @@
 """The ``tagpage`` spider: crawls hashtag listings and their pagination, nothing else.
 
-It decides what to request and when to stop; the fields come from the site's page
-object (``newscrawl.sites.daily8``), the normalising and deduping from the pipelines.
+It decides what to request and when to stop; the fields come from the site profile's page
+objects (``NEWSCRAWL_SITE``, ``newscrawl.sites.daily8`` by default), the normalising and
+deduping from the pipelines.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from newscrawl.collect import StoryCollector, StoryRelease
 from newscrawl.dates import parse_now, zone
 from newscrawl.extensions.seenstore import seen_store
 from newscrawl.failures import failure_reason
-from newscrawl.sites import daily8
+from newscrawl.sites import base_url_of, site_of
 from newscrawl.sites.blocks import block_marker
+from newscrawl.sites.cards import Card, Listing
 from newscrawl.stores.hashtags import REGISTRY_FILE, HashtagRegistry
 from newscrawl.tags import parse_tag_list, read_tags_file
 from newscrawl.urls import origin
@@ -54,7 +56,7 @@ class TagPageSpider(scrapy.Spider):
         self,
         tags: str | None = None,
         tags_file: str | None = None,
-        lang: str = "en",
+        lang: str | None = None,
         max_pages: str | int | None = None,
         refresh: str | bool | None = None,
         articles: str | bool | None = None,
@@ -63,8 +65,7 @@ class TagPageSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if lang not in daily8.LANGS:
-            raise ValueError(f"unknown lang {lang!r}: use one of {', '.join(daily8.LANGS)}")
+        # Checked against the site's languages once the site is known (from_crawler).
         self.lang = lang
         found: list[str] = []
         if tags:
@@ -92,7 +93,9 @@ class TagPageSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
         _check_settings(s)
-        spider.base_url = s.get("NEWSCRAWL_BASE_URL").rstrip("/")
+        spider.site = site_of(s)
+        spider.lang = spider.site.check_lang(spider.lang or spider.site.default_lang)
+        spider.base_url = base_url_of(s)
         if spider.max_pages is None:
             spider.max_pages = s.getint("NEWSCRAWL_MAX_PAGES")
         spider.collector = StoryCollector(spider.tags, crawler)
@@ -117,7 +120,7 @@ class TagPageSpider(scrapy.Spider):
 
     def _listing_request(self, tag: str, depth: int) -> scrapy.Request:
         return scrapy.Request(
-            daily8.listing_url(self.base_url, self.lang, tag),
+            self.site.listing_url(self.base_url, self.lang, tag),
             callback=self.parse,
             errback=self.listing_failed,
             cb_kwargs={"tag": tag, "page": 1, "depth": depth},
@@ -126,7 +129,7 @@ class TagPageSpider(scrapy.Spider):
     def parse(self, response: Response, tag: str, page: int, depth: int = 0) -> Any:
         stats = self.crawler.stats
         stats.inc_value("newscrawl/pages")
-        listing = daily8.parse_listing(
+        listing = self.site.parse_listing(
             None, response.url, self.base_url, root=response.selector.root
         )
         crawled_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -159,7 +162,7 @@ class TagPageSpider(scrapy.Spider):
                 cb_kwargs={"tag": tag, "page": page + 1, "depth": depth},
             )
 
-    def _story_request(self, card: daily8.Card, depth: int) -> scrapy.Request | None:
+    def _story_request(self, card: Card, depth: int) -> scrapy.Request | None:
         """The story page of a story this run may export (never one exported before)."""
         seen = self._seen_store()
         if seen is not None and seen.is_seen(card.id):
@@ -182,7 +185,7 @@ class TagPageSpider(scrapy.Spider):
     def parse_article(self, response: Response, story_id: str, depth: int) -> Any:
         stats = self.crawler.stats
         stats.inc_value("newscrawl/article/fetched")
-        page = daily8.parse_story(None, response.url, self.base_url, root=response.selector.root)
+        page = self.site.parse_story(None, response.url, self.base_url, root=response.selector.root)
         if self.collector.get(story_id) is None:
             return
         if page.body is None:
@@ -232,9 +235,7 @@ class TagPageSpider(scrapy.Spider):
             )
             registry.close()
 
-    def _report_page(
-        self, response: Response, tag: str, page: int, listing: daily8.Listing
-    ) -> None:
+    def _report_page(self, response: Response, tag: str, page: int, listing: Listing) -> None:
         stats = self.crawler.stats
         stats.inc_value("newscrawl/cards", len(listing.cards))
         if listing.duplicate_cards:
@@ -337,7 +338,7 @@ def _page_url(request: Any) -> str:
 
 def _check_settings(s: Any) -> None:
     """Refuse unusable settings before anything is fetched or written, naming the value."""
-    base = s.get("NEWSCRAWL_BASE_URL") or ""
+    base = base_url_of(s)
     if origin(base) is None:
         raise ValueError(f"NEWSCRAWL_BASE_URL must be an http(s) URL with a host, not {base!r}")
     parse_now(s.get("NEWSCRAWL_NOW") or None)
