@@ -98,3 +98,28 @@ def test_parse_refuses_a_feed(replica: ReplicaServer, tmp_path: Path) -> None:
     assert code != 0
     assert "scrapy parse writes nothing" in out
     assert not out_file.exists()
+
+
+def _check(base_url: str, data: Path) -> tuple[int, str]:
+    return scrapy("check", "tagpage", "-v", data_dir=data, base_url=base_url)
+
+
+def test_check_runs_tagpages_contracts_against_the_configured_site(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    code, out = _check(replica.base_url, data)
+    assert code == 0, out[-3000:]
+    assert re.search(r"^Ran 3 contracts in ", out, re.MULTILINE), out[-3000:]
+    for hook in ("@returns post-hook", "@holds post-hook"):
+        assert f"[tagpage] parse ({hook}) ... ok" in out
+    assert not data.exists()  # a check is no run: nothing written
+
+
+def test_check_fails_when_the_listing_has_no_stories(site: Site, tmp_path: Path) -> None:
+    # The script-shell markup: its cards come from the JSON API, none are in the HTML.
+    with ReplicaServer(site, variant="js") as shell:
+        code, out = _check(shell.base_url, tmp_path / "data")
+    assert code == 1
+    assert "FAIL: [tagpage] parse (@holds post-hook)" in out
+    assert "the page left 0 stories held" in out

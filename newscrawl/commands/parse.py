@@ -30,7 +30,7 @@ from newscrawl.pipelines.dates import DatesPipeline
 from newscrawl.sites import daily8
 
 # What a run writes and whom it tells, all off for a look at one page.
-_WRITES_NOTHING = {
+WRITES_NOTHING = {
     "NEWSCRAWL_EXPORT_ENABLED": False,  # run export, seen-store, run report, data dir lock
     "NEWSCRAWL_BACKEND": "sqlite",  # no Redis fleet: no claims, no shared queue
     "SPIDERMON_ENABLED": False,  # no monitors, no webhook
@@ -55,7 +55,7 @@ class Command(ScrapyParse):
                 print_help=False,
             )
         assert self.settings is not None
-        for name, value in _WRITES_NOTHING.items():
+        for name, value in WRITES_NOTHING.items():
             self.settings.set(name, value, priority="cmdline")
 
     def start_parsing(self, url: str, opts: argparse.Namespace) -> None:
