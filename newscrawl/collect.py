@@ -103,6 +103,10 @@ class StoryCollector:
     def get(self, story_id: str) -> Story | None:
         return self._stories.get(story_id)
 
+    def held(self) -> list[Story]:
+        """The stories held so far, not released (what ``scrapy check`` contracts read)."""
+        return list(self._stories.values())
+
     def release(self, sort_key: Callable[[Story], Any] | None = None) -> list[Story]:
         """The merged stories, once, in *sort_key* order; hashtags in the user's order
         (discovered hashtags after them, in the order they were found)."""

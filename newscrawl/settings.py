@@ -15,6 +15,11 @@ SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
 # Scrapy's crawl, parse and check, with a refused spider argument in one line (the module says)
 COMMANDS_MODULE = "newscrawl.commands"
+# tagpage's contracts for `scrapy check` (the listing URL is built from NEWSCRAWL_BASE_URL)
+SPIDER_CONTRACTS = {
+    "newscrawl.contracts.ListingContract": 10,
+    "newscrawl.contracts.HoldsContract": 20,
+}
 
 # --- newscrawl's own settings -------------------------------------------------------
 # The site: a profile module of newscrawl/sites/ (docs/ARCHITECTURE.md, "Adding a site").

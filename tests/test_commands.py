@@ -1,15 +1,20 @@
-"""Scrapy's own commands on the project: `scrapy crawl` with bad arguments says so in one line."""
+"""Scrapy's own commands on the project (newscrawl/commands/): `scrapy crawl` with bad
+arguments says so in one line; `scrapy parse` shows a page's stories and writes nothing."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import NOW, ROOT
+from newscrawl.replica.server import ReplicaServer
+from newscrawl.replica.site import Site
+from newscrawl.sites import daily8
+from tests.conftest import NOW, ROOT, run_crawl
 
 
 def scrapy(*args: str, data_dir: Path, base_url: str = "http://127.0.0.1:9") -> tuple[int, str]:
@@ -53,3 +58,68 @@ def test_a_bad_argument_is_one_error_line_a_failing_exit_and_nothing_written(
     assert named in errors[0]
     assert "Traceback" not in out and "Task exception was never retrieved" not in out
     assert not data.exists()
+
+
+def test_parse_shows_the_pages_stories_and_changes_nothing_the_next_run_delivers(
+    replica: ReplicaServer, site: Site, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    url = daily8.listing_url(replica.base_url, "en", "Saco")
+    code, out = scrapy(
+        "parse", "--spider=tagpage", "--nocolour", url, "-a", "tags=Saco",
+        data_dir=data, base_url=replica.base_url,
+    )  # fmt: skip
+    assert code == 0, out[-3000:]
+    items = out[out.index("# Scraped Items") : out.index("# Requests")]
+    shown = re.findall(r"'id': '([0-9a-f]{32})'", items)
+    assert shown == site.listing("en", "Saco", 1)
+    assert "'hashtags': ['Saco']" in items
+    # Dates as the export has them (the dates pipeline only computes).
+    published = re.findall(r"'published': '([^']+)'", items)
+    expected_published = [site.record(s, ["Saco"])["published"] for s in shown]
+    assert published == [p for p in expected_published if p is not None]
+    assert "Traceback" not in out
+    # Nothing written: no export, no seen-store, no report, no lock, no feed.
+    assert not data.exists()
+
+    result = run_crawl(replica.base_url, data, "-a", "tags=Saco")
+    expected = site.expected("en", ["Saco"], max_pages=10)
+    assert set(result.by_id()) == set(expected)
+    assert result.stats.get("newscrawl/drop/seen_before", 0) == 0
+
+
+def test_parse_refuses_a_feed(replica: ReplicaServer, tmp_path: Path) -> None:
+    url = daily8.listing_url(replica.base_url, "en", "Saco")
+    out_file = tmp_path / "items.jsonl"
+    code, out = scrapy(
+        "parse", "--spider=tagpage", url, "-a", "tags=Saco", "-O", str(out_file),
+        data_dir=tmp_path / "data", base_url=replica.base_url,
+    )  # fmt: skip
+    assert code != 0
+    assert "scrapy parse writes nothing" in out
+    assert not out_file.exists()
+
+
+def _check(base_url: str, data: Path) -> tuple[int, str]:
+    return scrapy("check", "tagpage", "-v", data_dir=data, base_url=base_url)
+
+
+def test_check_runs_tagpages_contracts_against_the_configured_site(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    code, out = _check(replica.base_url, data)
+    assert code == 0, out[-3000:]
+    assert re.search(r"^Ran 3 contracts in ", out, re.MULTILINE), out[-3000:]
+    for hook in ("@returns post-hook", "@holds post-hook"):
+        assert f"[tagpage] parse ({hook}) ... ok" in out
+    assert not data.exists()  # a check is no run: nothing written
+
+
+def test_check_fails_when_the_listing_has_no_stories(site: Site, tmp_path: Path) -> None:
+    # The script-shell markup: its cards come from the JSON API, none are in the HTML.
+    with ReplicaServer(site, variant="js") as shell:
+        code, out = _check(shell.base_url, tmp_path / "data")
+    assert code == 1
+    assert "FAIL: [tagpage] parse (@holds post-hook)" in out
+    assert "the page left 0 stories held" in out

@@ -127,6 +127,14 @@ class TagPageSpider(scrapy.Spider):
         )
 
     def parse(self, response: Response, tag: str, page: int, depth: int = 0) -> Any:
+        """A listing page: its cards held in the collector, its next page followed.
+
+        Contracts (``scrapy check tagpage``, newscrawl/contracts.py):
+        @listing en Pakistan-UKCounterTerrorismDialogue
+        @returns items 0 0
+        @returns requests 1 1
+        @holds 10 title hashtags
+        """
         stats = self.crawler.stats
         stats.inc_value("newscrawl/pages")
         listing = self.site.parse_listing(
