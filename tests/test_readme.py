@@ -27,10 +27,10 @@ from tests.checkout import copy_checkout
 from tests.conftest import ROOT
 
 RUN = ("sh", "python")
-NOT_COMMANDS = ("", "cron", "ini", "text")  # diagrams, a crontab line, config, file contents
+NOT_COMMANDS = ("", "cron", "ini", "text", "xml")  # diagrams, crontab, config, file contents
 SKIP = re.compile(r"<!-- readme-test: skip: (.+?) -->")
 # The blocks that must not run in a test, by what the marker says: keep this count honest.
-EXPECTED_SKIPS = 6
+EXPECTED_SKIPS = 7
 
 
 @dataclass
