@@ -2,10 +2,11 @@
 
 A contract needs a URL, and the spider's site is a setting (``NEWSCRAWL_BASE_URL``): the
 real site by default, the loopback replica in the tests. So the URL is not written in the
-docstring; ``@listing LANG TAG`` builds it from the spider's site, the way the spider
-builds its own requests, and gives the callback its ``tag`` and ``page``. ``parse`` returns
-no item (it holds each story until every listing is crawled), so ``@holds`` checks what the
-page put in the spider's collector instead of Scrapy's ``@returns items``/``@scrapes``.
+docstring; ``@listing LANG TAG`` builds it from the spider's site profile and base URL,
+the way the spider builds its own requests, and gives the callback its ``tag`` and
+``page``. ``parse`` returns no item (it holds each story until every listing is crawled),
+so ``@holds`` checks what the page put in the spider's collector instead of Scrapy's
+``@returns items``/``@scrapes``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ import re
 from typing import Any
 
 from scrapy.contracts import Contract
-
-from newscrawl.sites import daily8
-
-_STORY_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class ListingContract(Contract):
@@ -31,7 +28,7 @@ class ListingContract(Contract):
 
     def adjust_request_args(self, args: dict[str, Any]) -> dict[str, Any]:
         lang, tag = self.args
-        args["url"] = daily8.listing_url(self.spider.base_url, lang, tag)
+        args["url"] = self.spider.site.listing_url(self.spider.base_url, lang, tag)
         args["cb_kwargs"] = {"tag": tag, "page": 1}
         return args
 
@@ -51,9 +48,10 @@ class HoldsContract(Contract):
         held = self.spider.collector.held()
         if len(held) < int(minimum):
             raise AssertionError(f"the page left {len(held)} stories held, not {minimum} or more")
+        site, base = self.spider.site, self.spider.base_url
         for story in held:
-            if not _STORY_ID.match(story.id) or not daily8.story_link(
-                story.url, story.url, self.spider.base_url
+            if not re.match(site.id_pattern, story.id) or not site.story_link(
+                story.url, story.url, base
             ):
                 raise AssertionError(f"not a story of the site: {story.id} {story.url}")
             empty = [name for name in fields if getattr(story, name) in (None, "", [])]

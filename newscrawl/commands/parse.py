@@ -5,8 +5,8 @@ item from ``parse``: it holds each story until every listing is crawled (a story
 hashtags are known only then) and sends them through the pipelines when the crawl goes
 idle, where they were exported and marked seen, so the next real crawl skipped them. Here:
 
-- the callback gets the arguments Scrapy cannot know: ``tag`` from the listing URL (or the
-  first ``-a tags``), ``page`` 1; ``--cbkwargs`` still wins;
+- the callback gets the arguments Scrapy cannot know: ``tag``, the one of ``-a tags``
+  whose listing the URL is (else the first), ``page`` 1; ``--cbkwargs`` still wins;
 - the stories the page listed are shown as its items, dates normalised by the dates
   pipeline (which only computes); the other pipelines, which export and mark stories
   seen, are not run (``--pipelines`` is refused);
@@ -27,7 +27,6 @@ from twisted.internet.defer import Deferred
 
 from newscrawl.commands import report_bad_arguments
 from newscrawl.pipelines.dates import DatesPipeline
-from newscrawl.sites import daily8
 
 # What a run writes and whom it tells, all off for a look at one page.
 WRITES_NOTHING = {
@@ -86,19 +85,20 @@ class Command(ScrapyParse):
 
 
 def _tag_of(url: str, spider: Any) -> str:
-    """The hashtag a listing URL is for, as the spider was given it; else its first."""
-    found = daily8.hashtag_from_url(url, spider.base_url)
-    if found is not None:
-        for tag in spider.tags:
-            if tag.casefold() == found[1].casefold():
-                return tag
+    """The spider's hashtag whose first listing page *url* is (query aside); else its first."""
+    path = url.split("?", 1)[0].rstrip("/")
+    for tag in spider.tags:
+        if spider.site.listing_url(spider.base_url, spider.lang, tag).rstrip("/") == path:
+            return tag
     return spider.tags[0]
 
 
 def _with_held_stories(output: Any, response: Response, spider: Any) -> list[Any]:
     """The callback's requests, and the stories of this page that the spider now holds."""
     output = list(output)  # runs the callback: only then does the spider hold the stories
-    listing = daily8.parse_listing(None, response.url, spider.base_url, root=response.selector.root)
+    listing = spider.site.parse_listing(
+        None, response.url, spider.base_url, root=response.selector.root
+    )
     held = [s for s in (spider.collector.get(card.id) for card in listing.cards) if s is not None]
     # Marked released, so the idle release has nothing to send to the pipelines.
     spider.collector.release()
