@@ -44,10 +44,8 @@ class SiteProfile:
     parse_story: Callable[..., StoryPage]
     #: (href, page URL, base URL) -> (story id, canonical URL) for a link to a story, else None.
     story_link: Callable[[str | None, str, str], tuple[str, str] | None]
-    #: A story id, as a regular expression (validation, the export's JSON Schema).
+    #: A story id, as a regular expression (validation).
     id_pattern: str
-    #: A story URL, as a regular expression (the export's JSON Schema).
-    url_pattern: str
     #: CSS selector that matches once a rendered listing shows its stories (Splash, Playwright).
     render_ready: str
     #: The seen-store's file in the data dir; one per site, so ids of two sites never meet.
