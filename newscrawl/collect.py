@@ -25,7 +25,7 @@ from newscrawl.items import Story
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from newscrawl.sites.daily8 import Card, StoryPage
+    from newscrawl.sites.cards import Card, StoryPage
 
 logger = logging.getLogger(__name__)
 
