@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.stores.sqlite import SQLiteSeenStore, _key
+from newscrawl.stores.sqlite import SQLiteSeenStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -331,7 +331,7 @@ def test_the_filter_covers_every_seen_id_and_rules_out_new_ones(tmp_path: Path) 
     assert len(seen) == len(done)
     assert all(store._filter.may_contain(k, lo) for k, lo in seen)  # no false negative
     new = ids(2000, start=500_000)
-    ruled_out = sum(store._ruled_out(_key(sid)) for sid in new)
+    ruled_out = sum(store._ruled_out(store.key(sid)) for sid in new)
     assert ruled_out >= 0.95 * len(new)  # the point of it: most new ids need no query
     # Through the filter, inside the transaction: every id seen, no new one.
     assert all(store.is_seen(sid) for sid in done)
@@ -354,7 +354,7 @@ def test_a_run_staged_elsewhere_is_added_to_the_filter_when_promoted(tmp_path: P
     assert store.promote("dead") == 20  # ... but the export had: recovered
     _in_transaction(store, "r1", ids(1, start=90_000)[0])
     assert store._filter_ok
-    assert all(store._filter.may_contain(*_key(sid)) for sid in dead)
+    assert all(store._filter.may_contain(*store.key(sid)) for sid in dead)
     assert all(store.is_seen(sid) for sid in dead)
     store.close()
 
@@ -393,7 +393,7 @@ def test_a_filter_that_does_not_cover_every_seen_id_is_not_used(tmp_path: Path) 
     behind = ids(50, start=70_000)
     with closing(sqlite3.connect(path)) as db, db:
         db.executemany(
-            "INSERT INTO seen_main (k, lo, run) VALUES (?, ?, 1)", [_key(s) for s in behind]
+            "INSERT INTO seen_main (k, lo, run) VALUES (?, ?, 1)", [store.key(s) for s in behind]
         )
         db.execute("UPDATE seen_level SET ids = ids + ? WHERE name = 'main'", (len(behind),))
 

@@ -52,8 +52,9 @@ def open_store(settings: Any, *, check_seen: bool = True) -> SeenStore:
 
         return redis_seen_store(settings, check_seen=check_seen)
     # One file per site, so two sites' ids never meet (Daily8's keeps its old name).
+    site = site_of(settings)
     return SQLiteSeenStore(
-        Path(settings.get("NEWSCRAWL_DATA_DIR")) / site_of(settings).seen_store_file
+        Path(settings.get("NEWSCRAWL_DATA_DIR")) / site.seen_store_file, ids=site.ids
     )
 
 

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from newscrawl.stores.ids import HEX128, IdCodec
+
 if TYPE_CHECKING:
     from newscrawl.sites.cards import Listing, StoryPage
 
@@ -38,18 +40,24 @@ class SiteProfile:
     langs: tuple[str, ...]
     #: (base URL, lang, hashtag) -> the hashtag's first listing page.
     listing_url: Callable[[str, str, str], str]
+    #: (base URL, lang, story id) -> the story's page as the site links it (feeds' links).
+    story_url: Callable[[str, str, str], str]
     #: (HTML or None, page URL, base URL, root=lxml tree) -> the listing's cards and next page.
     parse_listing: Callable[..., Listing]
     #: The same for a story page: headline, publisher, date text, body, hashtags.
     parse_story: Callable[..., StoryPage]
     #: (href, page URL, base URL) -> (story id, canonical URL) for a link to a story, else None.
     story_link: Callable[[str | None, str, str], tuple[str, str] | None]
-    #: A story id, as a regular expression (validation).
+    #: A story id, as a regular expression (validation, the record's schema).
     id_pattern: str
+    #: A story's canonical URL, as a regular expression (the record's schema).
+    url_pattern: str
     #: CSS selector that matches once a rendered listing shows its stories (Splash, Playwright).
     render_ready: str
     #: The seen-store's file in the data dir; one per site, so ids of two sites never meet.
     seen_store_file: str = ""
+    #: How a story id becomes the stores' 16-byte key and back (``newscrawl/stores/ids.py``).
+    ids: IdCodec = HEX128
 
     def __post_init__(self) -> None:
         if not self.langs:

@@ -326,10 +326,12 @@ PROFILE = SiteProfile(
     base_url=DEFAULT_BASE_URL,
     langs=LANGS,
     listing_url=listing_url,
+    story_url=story_url,
     parse_listing=parse_listing,
     parse_story=parse_story,
     story_link=story_link,
     id_pattern=r"^[0-9a-f]{32}$",
+    url_pattern=r"^https?://[^/]+/(en/)?article/[0-9a-f]{32}$",
     # A rendered listing is ready once it shows a story link.
     render_ready='a[href*="/article/"]',
     # Kept as it was named before there was a second site, so existing data dirs go on.

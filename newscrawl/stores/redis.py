@@ -21,7 +21,9 @@ from typing import Any
 
 from scrapy_redis.connection import get_redis_from_settings
 
+from newscrawl.sites import site_of
 from newscrawl.stores import StoredFingerprint, StoryClaimed
+from newscrawl.stores.ids import HEX128, IdCodec
 
 logger = logging.getLogger(__name__)
 
@@ -271,28 +273,20 @@ return 1
 _FP_HEAD = struct.Struct(">B16sI")  # has original, original id, shingle count; then signature
 
 
-def _id_bytes(story_id: str) -> bytes:
-    # Ids are validated as 32 hex by the spider; anything else is a caller bug (as in SQLite).
-    raw = bytes.fromhex(story_id)
-    if len(raw) != 16:
-        raise ValueError(f"story id must be 32 hex digits, not {story_id!r}")
-    return raw
-
-
 def _band_key(key: int) -> bytes:
     return key.to_bytes(6, "big")
 
 
-def _pack(fp: StoredFingerprint) -> bytes:
-    original = _id_bytes(fp.original) if fp.original else bytes(16)
+def _pack(ids: IdCodec, fp: StoredFingerprint) -> bytes:
+    original = ids.key(fp.original) if fp.original else bytes(16)
     return _FP_HEAD.pack(1 if fp.original else 0, original, fp.size) + fp.signature
 
 
-def _unpack(raw: bytes, story: bytes, *, staged: bool) -> StoredFingerprint:
+def _unpack(ids: IdCodec, raw: bytes, story: bytes, *, staged: bool) -> StoredFingerprint:
     has_original, original, size = _FP_HEAD.unpack_from(raw)
     return StoredFingerprint(
-        story.hex(),
-        original.hex() if has_original else None,
+        ids.story_id(story),
+        ids.story_id(original) if has_original else None,
         size,
         raw[_FP_HEAD.size :],
         staged=staged,
@@ -323,8 +317,11 @@ class RedisSeenStore:
         run_ttl: int = 7 * 86400,
         fleet_ttl: int = 86400,
         host: str | None = None,
+        ids: IdCodec = HEX128,
     ) -> None:
         self.client = client
+        #: How the site's ids become the 16-byte fields (its profile's codec).
+        self.ids = ids
         self.prefix = prefix
         self.check_seen = check_seen
         self.alive_ttl_ms = max(1, int(alive_ttl * 1000))
@@ -358,11 +355,11 @@ class RedisSeenStore:
     # --- the SeenStore protocol ----------------------------------------------------------
 
     def is_seen(self, story_id: str) -> bool:
-        key, field = self._seen_key(_id_bytes(story_id))
+        key, field = self._seen_key(self.ids.key(story_id))
         return bool(self.client.hexists(key, field))
 
     def stage(self, run_id: str, story_id: str) -> None:
-        raw = _id_bytes(story_id)
+        raw = self.ids.key(story_id)
         bucket, field = self._seen_key(raw)
         run = self.run_key(run_id)
         keys = [bucket, f"{self.prefix}:claim:{story_id.lower()}", f"{run}:staged", run]
@@ -556,13 +553,13 @@ class RedisSeenStore:
         return _text(self.client.get(key))
 
     def fingerprint_of(self, run_id: str, story_id: str) -> StoredFingerprint | None:
-        raw = _id_bytes(story_id)
+        raw = self.ids.key(story_id)
         key, field = self._fp_key(raw)
         value = self.client.hget(key, field)
         if value is not None:
-            return _unpack(value, raw, staged=False)
+            return _unpack(self.ids, value, raw, staged=False)
         value = self.client.hget(f"{self.run_key(run_id)}:fp", raw)
-        return None if value is None else _unpack(value, raw, staged=True)
+        return None if value is None else _unpack(self.ids, value, raw, staged=True)
 
     def similar(self, run_id: str, keys: Sequence[int], limit: int) -> list[StoredFingerprint]:
         """Seen fingerprints, then *run_id*'s staged ones, sharing a band key (at most *limit*
@@ -585,16 +582,16 @@ class RedisSeenStore:
         found = []
         for i, raw in enumerate(seen_ids + staged_ids):
             if values[i] is not None:
-                found.append(_unpack(values[i], raw, staged=i >= len(seen_ids)))
+                found.append(_unpack(self.ids, values[i], raw, staged=i >= len(seen_ids)))
         return found
 
     def stage_fingerprint(
         self, run_id: str, fingerprint: StoredFingerprint, keys: Sequence[int]
     ) -> None:
-        raw = _id_bytes(fingerprint.id)
+        raw = self.ids.key(fingerprint.id)
         run = self.run_key(run_id)
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(f"{run}:fp", raw, _pack(fingerprint))
+            pipe.hset(f"{run}:fp", raw, _pack(self.ids, fingerprint))
             self._stage_bands(
                 keys=[f"{run}:band"], args=[raw, *(_band_key(k) for k in keys)], client=pipe
             )
@@ -638,4 +635,5 @@ def redis_seen_store(
         alive_ttl=settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT_TTL"),
         run_ttl=settings.getint("NEWSCRAWL_REDIS_RUN_TTL"),
         fleet_ttl=settings.getint("NEWSCRAWL_FLEET_TTL"),
+        ids=site_of(settings).ids,
     )

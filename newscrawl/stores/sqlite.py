@@ -20,9 +20,10 @@ in this connection counts, as it stages, the ids that no run had made seen; that
 holds unless some run was promoted in between (here, or by another connection: then the
 run's ids are counted in the file).
 
-Ids are kept as two signed 64-bit integers (the 32 hex digits, halved): SQLite compares
-those faster than 16-byte blobs. ``seen`` and ``staged`` are views in the old tables'
-shape (the id there as its 32 hex digits), for whoever reads the file by hand.
+Ids are kept as two signed 64-bit integers (the site's 16-byte key, halved: the profile's
+id codec, ``newscrawl/stores/ids.py``; for Daily8 the 32 hex digits): SQLite compares those
+faster than 16-byte blobs. ``seen`` and ``staged`` are views in the old tables' shape (the
+key there as 32 hex digits, which for Daily8 is its id), for whoever reads the file by hand.
 
 A file written before this layout (tables ``seen`` and ``staged``) is migrated in place,
 in one transaction, the first time it is opened.
@@ -41,19 +42,11 @@ from pathlib import Path
 import numpy as np
 
 from newscrawl.stores import sqlite_filter
+from newscrawl.stores.ids import HEX128, IdCodec
 from newscrawl.stores.sqlite_filter import SeenFilter
 from newscrawl.stores.sqlite_fingerprints import FingerprintTables
 
 _halves = struct.Struct(">qq").unpack
-
-
-def _key(story_id: str) -> tuple[int, int]:
-    """A story id as the store keys it: its 32 hex digits as two signed 64-bit halves."""
-    # Ids are validated as 32 hex by the spider; anything else is a caller bug.
-    try:
-        return _halves(bytes.fromhex(story_id))
-    except struct.error:
-        raise ValueError(f"story id must be 32 hex digits, not {story_id!r}") from None
 
 
 def _old_rows(db: sqlite3.Connection, table: str, state: int) -> Iterator[tuple[int, int, int]]:
@@ -158,8 +151,12 @@ class SQLiteSeenStore(FingerprintTables):
     #: Page size of a new file: large pages make a merge's and a flush's writes cheaper.
     page_size = 32768
 
-    def __init__(self, path: str | Path, *, cache_kib: int = 48 * 1024) -> None:
+    def __init__(
+        self, path: str | Path, *, cache_kib: int = 48 * 1024, ids: IdCodec = HEX128
+    ) -> None:
         self.path = Path(path)
+        #: How the site's ids become keys (its profile's codec): one file, one site.
+        self.ids = ids
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: transactions are explicit, so staging many ids is one commit.
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -182,6 +179,10 @@ class SQLiteSeenStore(FingerprintTables):
         self._filter: SeenFilter | None = None
         self._none_seen = False
         self._filter_ok = False
+
+    def key(self, story_id: str) -> tuple[int, int]:
+        """A story id as the tables key it: the site's 16-byte key as two signed halves."""
+        return _halves(self.ids.key(story_id))
 
     def _open_schema(self) -> None:
         db = self._db
@@ -257,7 +258,7 @@ class SQLiteSeenStore(FingerprintTables):
         return self._filter_ok and not self._filter.may_contain(*key)  # type: ignore[union-attr]
 
     def is_seen(self, story_id: str) -> bool:
-        key = _key(story_id)
+        key = self.key(story_id)
         if self._in_tx:  # nobody else can make it seen before this transaction ends
             if self._ruled_out(key) or self._db.execute(_LOOKUP, key).fetchone() is None:
                 self._unseen = key
@@ -266,7 +267,7 @@ class SQLiteSeenStore(FingerprintTables):
         return self._db.execute(_LOOKUP, key).fetchone() is not None
 
     def stage(self, run_id: str, story_id: str) -> None:
-        key = _key(story_id)
+        key = self.key(story_id)
         self._begin()
         # Not seen now (the dedupe pipeline has just asked): counted as promote()'s news.
         fresh = key == self._unseen or self._db.execute(_LOOKUP, key).fetchone() is None

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from newscrawl.stores import StoredFingerprint
+from newscrawl.stores.ids import IdCodec
 
 _SYNDICATION_SCHEMA = """
 CREATE TABLE IF NOT EXISTS synd_meta (
@@ -52,21 +53,10 @@ CREATE TABLE IF NOT EXISTS synd_staged_band (
 """
 
 
-def id_key(story_id: str) -> bytes:
-    """A story id as the store keys it: its 32 hex digits as 16 bytes (half the size)."""
-    # Ids are validated as 32 hex by the spider; anything else is a caller bug, so let
-    # ValueError surface rather than store a key no lookup would find.
-    return bytes.fromhex(story_id)
-
-
-def _opt_key(story_id: str | None) -> bytes | None:
-    return None if story_id is None else id_key(story_id)
-
-
-def _row(row: tuple, *, staged: bool) -> StoredFingerprint:
+def _row(ids: IdCodec, row: tuple, *, staged: bool) -> StoredFingerprint:
     story, original, size, sig = row
     return StoredFingerprint(
-        story.hex(), original.hex() if original else None, size, sig, staged=staged
+        ids.story_id(story), ids.story_id(original) if original else None, size, sig, staged=staged
     )
 
 
@@ -196,6 +186,7 @@ class FingerprintTables:
 
     _db: sqlite3.Connection
     _in_tx: bool
+    ids: IdCodec
 
     def _begin(self) -> None:
         raise NotImplementedError
@@ -238,7 +229,8 @@ class FingerprintTables:
             legacy.setdefault(story, []).append(key)
         for *row, keys in rows:
             run.add(
-                _row(tuple(row), staged=True), _unpack(keys) if keys else legacy.get(row[0], [])
+                _row(self.ids, tuple(row), staged=True),
+                _unpack(keys) if keys else legacy.get(row[0], []),
             )
         return run
 
@@ -260,10 +252,11 @@ class FingerprintTables:
         """The story's fingerprint, from earlier runs or staged by *run_id*; None if neither."""
         if not self._nothing_stored():
             row = self._db.execute(
-                "SELECT id, original, size, sig FROM synd_story WHERE id = ?", (id_key(story_id),)
+                "SELECT id, original, size, sig FROM synd_story WHERE id = ?",
+                (self.ids.key(story_id),),
             ).fetchone()
             if row:
-                return _row(row, staged=False)
+                return _row(self.ids, row, staged=False)
         return self._staged_run(run_id).get(story_id)
 
     def similar(self, run_id: str, keys: Sequence[int], limit: int) -> list[StoredFingerprint]:
@@ -280,7 +273,7 @@ class FingerprintTables:
             f" (SELECT DISTINCT sid FROM synd_band WHERE key IN ({marks}) LIMIT ?)",
             (*keys, limit),
         ).fetchall()
-        return [_row(r, staged=False) for r in stored] + staged if stored else staged
+        return [_row(self.ids, r, staged=False) for r in stored] + staged if stored else staged
 
     def stage_fingerprint(
         self, run_id: str, fingerprint: StoredFingerprint, keys: Sequence[int]
@@ -302,11 +295,12 @@ class FingerprintTables:
     def _flush_fingerprints(self) -> None:
         """Write every run's fingerprints staged since the last flush (called by ``flush()``,
         before it commits the staged ids: one transaction)."""
+        key = self.ids.key
         rows = [
             (
                 run_id,
-                id_key(fp.id),
-                _opt_key(fp.original),
+                key(fp.id),
+                None if fp.original is None else key(fp.original),
                 fp.size,
                 fp.signature,
                 _pack(keys),
