@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import fields
 
 import pytest
@@ -13,6 +14,7 @@ from spidermon.contrib.validation import JSONSchemaValidator
 from newscrawl.items import SCHEMA_VERSION, Story
 from newscrawl.pipelines.schema import CompiledJSONSchemaValidator
 from newscrawl.schema import story_schema
+from newscrawl.sites import load_profile
 
 DELETE = object()
 
@@ -166,3 +168,32 @@ def test_every_validator_rejects_an_impossible_date() -> None:
 def test_schema_version_is_a_string_const() -> None:
     assert story_schema()["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
     assert isinstance(SCHEMA_VERSION, str)
+
+
+# --- the schema of a site (newscrawl.schema.story_schema(site)) --------------------------------
+
+
+def test_daily8s_schema_is_the_shipped_file() -> None:
+    # The same object: the shipped file stays Daily8's, and spidermon is handed it unchanged.
+    assert story_schema(load_profile("daily8")) is story_schema()
+
+
+def test_another_sites_schema_takes_its_id_url_and_languages() -> None:
+    site = dataclasses.replace(
+        load_profile("daily8"),
+        name="numbered",
+        langs=("fr",),
+        id_pattern=r"^[1-9][0-9]*$",
+        url_pattern=r"^https?://[^/]+/n/[1-9][0-9]*$",
+    )
+    schema = story_schema(site)
+    record = {**GOOD, "id": "1042", "url": "https://example.invalid/n/1042", "lang": "fr"}
+    assert CompiledJSONSchemaValidator(schema).validate(record) == (True, {})
+    ok, errors = CompiledJSONSchemaValidator(schema).validate(
+        {**record, "duplicate_of": GOOD["id"]}
+    )
+    assert not ok and "duplicate_of" in errors
+    # Daily8's record is not one of this site's, and the shipped schema is left as it was.
+    assert not CompiledJSONSchemaValidator(schema).validate(GOOD)[0]
+    assert CompiledJSONSchemaValidator(story_schema()).validate(GOOD) == (True, {})
+    assert story_schema()["properties"]["lang"]["enum"] == ["en", "ar"]

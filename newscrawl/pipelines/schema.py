@@ -31,6 +31,8 @@ from spidermon.contrib.validation import JSONSchemaValidator
 from spidermon.contrib.validation.jsonschema.tools import get_schema_from
 
 from newscrawl.items import Story, story_record
+from newscrawl.schema import STORY_SCHEMA, story_schema
+from newscrawl.sites import SiteProfile, site_of
 
 # jsonschema's checkers (date-time needs rfc3339-validator, pinned in requirements.txt: a
 # missing one is a KeyError here, not a format silently left unchecked).
@@ -81,6 +83,24 @@ class SchemaValidationPipeline(ItemValidationPipeline):
     def __init__(self, validators: Any, stats: Any, **kwargs: Any) -> None:
         super().__init__(validators, stats, **kwargs)
         self.stats = _StatNames(stats)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Any:
+        pipeline = super().from_crawler(crawler)
+        if isinstance(pipeline, cls):  # not spidermon's pass-through (SPIDERMON_ENABLED off)
+            pipeline.for_site(site_of(crawler.settings))
+        return pipeline
+
+    def for_site(self, site: SiteProfile) -> None:
+        """The shipped schema, where the settings name it, checked with *site*'s id, URL
+        and language values (``newscrawl.schema.story_schema``); other schemas as given."""
+        schema = story_schema(site)
+        if schema is STORY_SCHEMA:
+            return
+        for validators in self.validators.values():
+            for i, validator in enumerate(validators):
+                if getattr(validator, "_schema", None) is STORY_SCHEMA:
+                    validators[i] = CompiledJSONSchemaValidator(schema)
 
     @classmethod
     def _load_jsonschema_validator(cls, schema: Any) -> JSONSchemaValidator:
