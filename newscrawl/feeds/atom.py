@@ -22,15 +22,15 @@ from urllib.parse import quote, urlsplit
 
 from lxml import etree
 
-from newscrawl.sites.daily8 import LANGS, listing_url, story_url
+from newscrawl.sites import SiteProfile, load_profile
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Ids are tag: URIs (RFC 4151) minted under a name nobody can own (.invalid, RFC 2606), so
 # they collide with no one's, and made of the site's story id alone: the same story has the
 # same id in every feed, every run and every deployment, whatever the base URLs.
-ID_PREFIX = "tag:newscrawl.invalid,2025:daily8/"
-HASHTAG_SCHEME = f"{ID_PREFIX}hashtag"
+# The site's name is part of them (Daily8's: ``tag:newscrawl.invalid,2025:daily8/``).
+TAG_AUTHORITY = "tag:newscrawl.invalid,2025:"
 LANG_NAMES = {"en": "English", "ar": "العربية"}
 GENERATOR = "newscrawl"
 # A file name stays under common file systems' 255-byte limit with room for ".x.atom.tmp".
@@ -59,12 +59,20 @@ def feed_url(feed_base_url: str, lang: str, tag: str) -> str:
     )
 
 
-def entry_id(story_id: str) -> str:
-    return f"{ID_PREFIX}story/{story_id}"
+def id_prefix(site: SiteProfile) -> str:
+    return f"{TAG_AUTHORITY}{site.name}/"
 
 
-def feed_id(lang: str, tag: str) -> str:
-    return f"{ID_PREFIX}hashtag/{lang}/{quote(tag, safe='')}"
+def hashtag_scheme(site: SiteProfile) -> str:
+    return f"{id_prefix(site)}hashtag"
+
+
+def entry_id(story_id: str, site: SiteProfile) -> str:
+    return f"{id_prefix(site)}story/{story_id}"
+
+
+def feed_id(lang: str, tag: str, site: SiteProfile) -> str:
+    return f"{id_prefix(site)}hashtag/{lang}/{quote(tag, safe='')}"
 
 
 def shown_entries(window: Sequence[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
@@ -109,18 +117,21 @@ def _link(rel: str, type_: str, href: str, indent: str) -> str:
     return f'{indent}<link rel="{rel}" type="{type_}" href="{_attr(href)}"/>\n'
 
 
-def render_entry(e: dict[str, Any], lang: str, site_base_url: str) -> str:
+def render_entry(
+    e: dict[str, Any], lang: str, site_base_url: str, site: SiteProfile | None = None
+) -> str:
     """One ``<entry>``, indented for its place in the feed (the same in every feed)."""
+    site = site or load_profile()
     i = "    "
     out = [
         "  <entry>\n",
-        f"{i}<id>{_text(entry_id(e['id']))}</id>\n",
+        f"{i}<id>{_text(entry_id(e['id'], site))}</id>\n",
         f'{i}<title type="text">{_text(e["title"])}</title>\n',
         _link("alternate", "text/html", e["url"], i),
     ]
     if e["duplicate_of"]:
         out.append(
-            _link("related", "text/html", story_url(site_base_url, lang, e["duplicate_of"]), i)
+            _link("related", "text/html", site.story_url(site_base_url, lang, e["duplicate_of"]), i)
         )
     if e["published"]:
         out.append(f"{i}<published>{e['published']}</published>\n")
@@ -131,10 +142,9 @@ def render_entry(e: dict[str, Any], lang: str, site_base_url: str) -> str:
         out.append(f'{i}<summary type="text">{_text(e["excerpt"])}</summary>\n')
     for category in e["categories"]:
         out.append(f'{i}<category term="{_attr(category)}"/>\n')
+    scheme = hashtag_scheme(site)
     for tag in e["hashtags"]:
-        out.append(
-            f'{i}<category term="{_attr(tag)}" scheme="{HASHTAG_SCHEME}" label="#{_attr(tag)}"/>\n'
-        )
+        out.append(f'{i}<category term="{_attr(tag)}" scheme="{scheme}" label="#{_attr(tag)}"/>\n')
     out.append("  </entry>\n")
     return "".join(out)
 
@@ -148,12 +158,14 @@ def render_feed(
     site_base_url: str,
     feed_base_url: str,
     rendered: dict[str, str] | None = None,
+    site: SiteProfile | None = None,
 ) -> bytes:
     """The Atom document of one hashtag feed from its window (newest first, not empty).
 
     *rendered* memoises entries across the feeds of one update, by their stored text (the
     same story may be in two feeds in two versions: each version names its own feeds).
     """
+    site = site or load_profile()
     entries = shown_entries(window, limit)
     if not entries:
         raise ValueError(f"feed {lang}/{tag} has no entry: nothing to write")
@@ -161,10 +173,10 @@ def render_feed(
     head = [
         '<?xml version="1.0" encoding="utf-8"?>\n',
         f'<feed xmlns="{ATOM_NS}" xml:lang="{_attr(lang)}">\n',
-        f"  <id>{_text(feed_id(lang, tag))}</id>\n",
+        f"  <id>{_text(feed_id(lang, tag, site))}</id>\n",
         f'  <title type="text">#{_text(tag)}</title>\n',
         _link("self", "application/atom+xml", feed_url(feed_base_url, lang, tag), "  "),
-        _link("alternate", "text/html", listing_url(site_base_url, lang, tag), "  "),
+        _link("alternate", "text/html", site.listing_url(site_base_url, lang, tag), "  "),
         # The newest entry's: a run that brings this feed nothing new leaves its bytes alone.
         f"  <updated>{max(e['updated'] for e in entries)}</updated>\n",
         # Entries without a publisher take the feed's author (RFC 4287 4.1.1): the site.
@@ -177,16 +189,22 @@ def render_feed(
         key = e.get("key") or json.dumps(e, sort_keys=True)
         text = memo.get(key)
         if text is None:
-            text = memo[key] = render_entry(e, lang, site_base_url)
+            text = memo[key] = render_entry(e, lang, site_base_url, site)
         head.append(text)
     head.append("</feed>\n")
     return "".join(head).encode("utf-8")
 
 
 def render_opml(
-    feeds: Sequence[tuple[str, str]], *, site_base_url: str, feed_base_url: str
+    feeds: Sequence[tuple[str, str]],
+    *,
+    site_base_url: str,
+    feed_base_url: str,
+    site: SiteProfile | None = None,
 ) -> bytes:
     """OPML 2.0 subscription list: one outline per language, one per feed under it."""
+    site = site or load_profile()
+    langs = site.langs
     opml = etree.Element("opml", version="2.0")
     head = etree.SubElement(opml, "head")
     etree.SubElement(head, "title").text = "newscrawl: hashtag feeds"
@@ -194,7 +212,7 @@ def render_opml(
     by_lang: dict[str, list[str]] = {}
     for lang, tag in feeds:
         by_lang.setdefault(lang, []).append(tag)
-    for lang in sorted(by_lang, key=lambda x: (LANGS.index(x) if x in LANGS else len(LANGS), x)):
+    for lang in sorted(by_lang, key=lambda x: (langs.index(x) if x in langs else len(langs), x)):
         name = LANG_NAMES.get(lang, lang)
         group = etree.SubElement(body, "outline", text=name, title=name)
         for tag in sorted(by_lang[lang]):
@@ -205,7 +223,7 @@ def render_opml(
                 text=f"#{tag}",
                 title=f"#{tag}",
                 xmlUrl=feed_url(feed_base_url, lang, tag),
-                htmlUrl=listing_url(site_base_url, lang, tag),
+                htmlUrl=site.listing_url(site_base_url, lang, tag),
                 language=lang,
             )
     return etree.tostring(opml, xml_declaration=True, encoding="UTF-8", pretty_print=True)

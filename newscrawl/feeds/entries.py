@@ -16,13 +16,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from newscrawl.sites.daily8 import LANGS
+from newscrawl.sites import SiteProfile, load_profile
 from newscrawl.tags import validate_tag
 
 # Characters XML 1.0 cannot carry at all; the extractor already drops control characters,
 # so this only keeps a hand-edited export from breaking a whole feed.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ID = re.compile(r"^[0-9a-f]{32}$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _INSTANT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -98,19 +97,31 @@ def rfc3339(instant: datetime) -> str:
     return instant.isoformat(timespec="seconds")
 
 
-def entry_from_record(record: Any, run_id: str, zone: ZoneInfo) -> FeedEntry:
-    """The feed entry of one export line; :class:`BadRecord` naming what is wrong."""
+@functools.cache
+def _id_shape(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def entry_from_record(
+    record: Any, run_id: str, zone: ZoneInfo, site: SiteProfile | None = None
+) -> FeedEntry:
+    """The feed entry of one export line; :class:`BadRecord` naming what is wrong.
+
+    *site* (default: Daily8) says what an id looks like and which languages there are.
+    """
     if not isinstance(record, dict):
         raise BadRecord(f"a record must be a JSON object, not {type(record).__name__}")
+    site = site or load_profile()
+    id_shape = _id_shape(site.id_pattern)
     story_id = _text(record, "id", required=True)
-    if not _ID.match(story_id or ""):
-        raise BadRecord(f"id must be 32 hex digits, not {story_id!r}")
+    if not id_shape.match(story_id or ""):
+        raise BadRecord(f"id must match {site.id_pattern} ({site.name}), not {story_id!r}")
     url = _text(record, "url", required=True)
     if not str(url).startswith(("http://", "https://")):
         raise BadRecord(f"url must be an http(s) URL, not {url!r}")
     lang = record.get("lang")
-    if lang not in LANGS:
-        raise BadRecord(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    if lang not in site.langs:
+        raise BadRecord(f"lang must be one of {', '.join(site.langs)}, not {lang!r}")
     crawled_at = _text(record, "crawled_at", required=True)
     if not _INSTANT.match(crawled_at or ""):
         raise BadRecord(f"crawled_at must be YYYY-MM-DDTHH:MM:SSZ, not {crawled_at!r}")
@@ -122,8 +133,10 @@ def entry_from_record(record: Any, run_id: str, zone: ZoneInfo) -> FeedEntry:
         if problem is not None:
             raise BadRecord(f"hashtag {tag!r} cannot name a feed file: {problem}")
     duplicate_of = _text(record, "duplicate_of")
-    if duplicate_of is not None and not _ID.match(duplicate_of):
-        raise BadRecord(f"duplicate_of must be 32 hex digits or null, not {duplicate_of!r}")
+    if duplicate_of is not None and not id_shape.match(duplicate_of):
+        raise BadRecord(
+            f"duplicate_of must match {site.id_pattern} or be null, not {duplicate_of!r}"
+        )
     published = published_instant(_text(record, "published"), zone)
     sort_key = published.astimezone(UTC).strftime(_UTC_FORMAT) if published else crawled_at
     publisher, excerpt = _text(record, "publisher"), _text(record, "excerpt")

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from newscrawl.feeds import atom
 from newscrawl.feeds.entries import BadRecord, FeedEntry, entry_from_record
 from newscrawl.feeds.store import STATE_FILE, FeedStore
-from newscrawl.sites import base_url_of
+from newscrawl.sites import SiteProfile, base_url_of, load_profile, site_of
 from newscrawl.urls import origin
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ class FeedConfig:
     feed_base_url: str
     entries: int
     timezone: str
+    #: The site the exports are of: its ids, languages and URL shapes (default Daily8).
+    site: SiteProfile = field(default_factory=load_profile)
 
     @classmethod
     def from_settings(cls, settings: Any) -> FeedConfig:
@@ -67,6 +69,7 @@ class FeedConfig:
             feed_base_url=feed_base,
             entries=entries,
             timezone=tz,
+            site=site_of(settings),
         )
 
     @property
@@ -130,14 +133,16 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
     return True
 
 
-def read_export(path: Path, run_id: str, zone: ZoneInfo) -> Iterator[FeedEntry | BadRecord]:
+def read_export(
+    path: Path, run_id: str, zone: ZoneInfo, site: SiteProfile | None = None
+) -> Iterator[FeedEntry | BadRecord]:
     """The export's lines as entries; a bad line comes out as the error naming it."""
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                yield entry_from_record(json.loads(line), run_id, zone)
+                yield entry_from_record(json.loads(line), run_id, zone, site)
             except ValueError as exc:  # JSONDecodeError and BadRecord alike
                 yield BadRecord(f"{path}:{n}: {exc}")
 
@@ -152,7 +157,7 @@ class FeedWriter:
 
     def entries_of(self, path: Path, run_id: str, applied: Applied) -> list[FeedEntry]:
         found: list[FeedEntry] = []
-        for item in read_export(path, run_id, self.zone):
+        for item in read_export(path, run_id, self.zone, self.config.site):
             if isinstance(item, BadRecord):
                 applied.dropped += 1
                 logger.warning("feeds: record left out of every feed: %s", item)
@@ -189,6 +194,7 @@ class FeedWriter:
             site_base_url=self.config.site_base_url,
             feed_base_url=self.config.feed_base_url,
             rendered=memo,
+            site=self.config.site,
         )
 
     def write_feeds(self, feeds: list[tuple[str, str]]) -> int:
@@ -210,6 +216,7 @@ class FeedWriter:
             self.store.feeds(),
             site_base_url=self.config.site_base_url,
             feed_base_url=self.config.feed_base_url,
+            site=self.config.site,
         )
         return int(write_atomic(self.config.feeds_dir / INDEX_FILE, data))
 
