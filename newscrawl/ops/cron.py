@@ -1,7 +1,7 @@
 """The runner cron calls: one lock, one crawl per language, a verdict in the exit code.
 
-``python -m newscrawl.cron [--tags A,B | --tags-file F] [--lang en|ar] [--set NAME=VALUE]
-[--arg NAME=VALUE]``
+``python -m newscrawl.cron [--tags A,B | --tags-file F] [--lang LANG] [--set NAME=VALUE]
+[--arg NAME=VALUE]`` (the languages are the site's, ``NEWSCRAWL_SITE``: en and ar for daily8)
 
 Exit codes: 0 every crawl finished and every monitor passed; 1 something failed (stderr
 says what, and where the log and the report are); 75 another run holds the data dir
@@ -33,7 +33,7 @@ from newscrawl.exports import export_path, new_run_id
 from newscrawl.ops import report
 from newscrawl.ops.lock import INHERITED_FD_ENV, DataDirLock
 from newscrawl.ops.retention import prune
-from newscrawl.sites.daily8 import LANGS
+from newscrawl.sites import SiteProfile, site_of
 from newscrawl.tags import parse_tag_list, validate_tag
 
 EXIT_OK = 0
@@ -60,12 +60,12 @@ class Job:
     report: dict[str, Any] | None = None
 
 
-def read_tags_file(path: Path, default_lang: str) -> dict[str, list[str]]:
+def read_tags_file(path: Path, default_lang: str, langs: tuple[str, ...]) -> dict[str, list[str]]:
     """Hashtags by language from a tags file: ``TAG`` or ``TAG LANG`` per line.
 
     The spider's format (one hashtag per line, ``# `` comments) plus an optional
-    language after the hashtag; a line without one is in *default_lang*. Hashtags hold
-    no spaces, so the split is unambiguous.
+    language after the hashtag (one of the site's *langs*); a line without one is in
+    *default_lang*. Hashtags hold no spaces, so the split is unambiguous.
     """
     by_lang: dict[str, list[str]] = {}
     try:
@@ -81,24 +81,34 @@ def read_tags_file(path: Path, default_lang: str) -> dict[str, list[str]]:
         try:
             if len(rest) > 1:
                 raise ValueError(f"expected 'HASHTAG [LANG]', got {content!r}")
-            if lang not in LANGS:
-                raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
+            if lang not in langs:
+                raise ValueError(f"unknown language {lang!r}: use one of {', '.join(langs)}")
             by_lang.setdefault(lang, []).append(validate_tag(tag))
         except ValueError as exc:
             raise UsageError(f"{path}:{n}: {exc}") from None
     return by_lang
 
 
-def plan(args: argparse.Namespace) -> list[Job]:
-    """The crawls to run, one per language, languages in the order they first appear."""
+def plan(args: argparse.Namespace, site: SiteProfile) -> list[Job]:
+    """The crawls to run, one per language, languages in the order they first appear.
+
+    The languages are the *site*'s (``NEWSCRAWL_SITE``); ``--lang`` defaults to its first.
+    """
+    default_lang = args.lang or site.default_lang
+    if default_lang not in site.langs:
+        choices = ", ".join(map(repr, site.langs))
+        raise UsageError(
+            f"argument --lang: invalid choice: {default_lang!r} (choose from {choices})"
+        )
     by_lang: dict[str, list[str]] = {}
     if args.tags:
         try:
-            by_lang.setdefault(args.lang, []).extend(parse_tag_list(args.tags))
+            by_lang.setdefault(default_lang, []).extend(parse_tag_list(args.tags))
         except ValueError as exc:
             raise UsageError(f"--tags: {exc}") from None
     if args.tags_file:
-        for lang, tags in read_tags_file(Path(args.tags_file), args.lang).items():
+        found = read_tags_file(Path(args.tags_file), default_lang, site.langs)
+        for lang, tags in found.items():
             by_lang.setdefault(lang, []).extend(tags)
     jobs = [Job(lang, list(dict.fromkeys(tags))) for lang, tags in by_lang.items() if tags]
     if not jobs:
@@ -309,9 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lang",
-        default="en",
-        choices=LANGS,
-        help="language of --tags, and of tags-file lines that name none (default: en)",
+        help="language of --tags, and of tags-file lines that name none (one of the site's;"
+        " default: its first, en for daily8)",
     )
     parser.add_argument(
         "--set",
@@ -335,7 +344,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        jobs = plan(args)
         overrides = parse_pairs("--set", args.set)
         spider_args = parse_pairs("--arg", args.arg)
         taken = sorted(_RUNNER_ARGS & spider_args.keys())
@@ -343,6 +351,11 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"--arg {taken[0]}: use --tags, --tags-file and --lang instead")
         os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
         settings = load_settings(overrides)
+        try:
+            site = site_of(settings)  # NEWSCRAWL_SITE: its languages check --lang and the file
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        jobs = plan(args, site)
         if not settings.getbool("NEWSCRAWL_EXPORT_ENABLED"):
             raise UsageError("NEWSCRAWL_EXPORT_ENABLED is off: the runner exists to export")
     except UsageError as exc:

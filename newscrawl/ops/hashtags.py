@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from newscrawl.sites import load_profile
 from newscrawl.stores.hashtags import REGISTRY_FILE, HashtagRegistry
 from newscrawl.tags import read_tags_file
 
@@ -21,10 +22,17 @@ from newscrawl.tags import read_tags_file
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.ops.hashtags", description=__doc__)
     parser.add_argument("--data-dir", default=os.environ.get("NEWSCRAWL_DATA_DIR", "data"))
-    parser.add_argument("--lang", choices=("en", "ar"))
+    parser.add_argument("--lang", help="one of the site's languages (en, ar for daily8)")
     parser.add_argument("--exclude", type=Path, help="a tags file whose hashtags to leave out")
     parser.add_argument("--format", choices=("table", "tags"), default="table")
     args = parser.parse_args(argv)
+    if args.lang is not None:
+        site = load_profile(os.environ.get("NEWSCRAWL_SITE") or None)
+        if args.lang not in site.langs:
+            parser.error(
+                f"--lang: {site.name} has no language {args.lang!r}:"
+                f" use one of {', '.join(site.langs)}"
+            )
     path = Path(args.data_dir) / REGISTRY_FILE
     if not path.exists():
         print(f"no hashtags recorded yet ({path} does not exist): crawl with -a articles=1")
