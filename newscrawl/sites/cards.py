@@ -208,6 +208,10 @@ class Card:
     truncated: list[str] = field(default_factory=list)  # fields cut to FIELD_LIMITS
 
 
+#: The card fields a listing is expected to show: one a card lacks is counted as missing.
+CARD_FIELDS = ("title", "publisher", "date_text", "excerpt", "image")
+
+
 @dataclass(slots=True)
 class Listing:
     """One hashtag listing page: its cards in page order and the next page's URL."""
@@ -215,6 +219,23 @@ class Listing:
     cards: list[Card] = field(default_factory=list)
     next_url: str | None = None
     duplicate_cards: int = 0
+
+    def missing(self) -> dict[str, int]:
+        """Cards per field of :data:`CARD_FIELDS` that do not show it (None or empty)."""
+        counts: dict[str, int] = {}
+        for card in self.cards:
+            for name in CARD_FIELDS:
+                if getattr(card, name) in (None, ""):
+                    counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def truncated(self) -> dict[str, int]:
+        """Cards per field that was cut to :data:`FIELD_LIMITS`."""
+        counts: dict[str, int] = {}
+        for card in self.cards:
+            for name in card.truncated:
+                counts[name] = counts.get(name, 0) + 1
+        return counts
 
 
 # A card's linearised content is a list of tokens, each a plain tuple

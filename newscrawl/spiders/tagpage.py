@@ -251,13 +251,10 @@ class TagPageSpider(scrapy.Spider):
         if not listing.cards:
             self._no_cards(response, tag, page)
             return
-        missing: dict[str, int] = {}
-        for card in listing.cards:
-            for name in card.truncated:
-                stats.inc_value(f"newscrawl/extract/truncated/{name}")
-            for name in ("title", "publisher", "date_text", "excerpt", "image"):
-                if getattr(card, name) in (None, ""):
-                    missing[name] = missing.get(name, 0) + 1
+        # The page object counts; the spider reports (stats, and a line naming the page).
+        for name, n in listing.truncated().items():
+            stats.inc_value(f"newscrawl/extract/truncated/{name}", n)
+        missing = listing.missing()
         for name, n in missing.items():
             stats.inc_value(f"newscrawl/extract/missing/{name}", n)
         if missing:
