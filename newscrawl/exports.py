@@ -66,7 +66,8 @@ def part_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.part")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make the folder's entries durable (a rename into it, a new file in it)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -112,7 +113,7 @@ class AtomicFileFeedStorage:
                 export_before_publish, run_id=self.run_id, path=self.path
             )
         os.replace(self.part, self.path)
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         if self._crawler is not None:
             self._crawler.stats.set_value("newscrawl/export/path", str(self.path))
             self._crawler.stats.set_value("newscrawl/export/records", count)

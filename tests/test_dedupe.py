@@ -14,6 +14,7 @@ from newscrawl.pipelines.dedupe import DedupePipeline
 from newscrawl.stores import SeenStore
 from newscrawl.stores.redis import RedisSeenStore
 from newscrawl.stores.sqlite import SQLiteSeenStore
+from tests.test_redis import _register as register  # as the fleet scheduler registers a run
 from tests.test_redis import redis_server  # noqa: F401  (the session's real redis-server)
 
 A, B = "a" * 32, "b" * 32
@@ -121,18 +122,6 @@ def redis_store(redis_server: str) -> Iterator[RedisSeenStore]:  # noqa: F811
     store = RedisSeenStore(client, prefix="newscrawl")
     yield store
     store.close()
-
-
-def register(store: RedisSeenStore, run_id: str) -> None:
-    """Register *run_id* as the fleet scheduler does before a worker stages anything."""
-    assert store.register_run(
-        run_id,
-        fleet="f",
-        queue_key="newscrawl:fleet:t:f:requests",
-        dupefilter_key="newscrawl:fleet:t:f:dupefilter",
-        fleet_runs_key="newscrawl:fleet:t:f:runs",
-        exports_dir="/nonexistent",
-    )
 
 
 def test_a_story_another_live_run_claimed_is_dropped_and_counted(

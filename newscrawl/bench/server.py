@@ -20,10 +20,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from newscrawl.replica.markup import hashtag_path, render_listing, render_not_found
+from newscrawl.replica.server import StartStop
 from newscrawl.replica.site import LANGS, Site
 
 ROBOTS = b"User-agent: *\nAllow: /\n"
@@ -80,7 +80,7 @@ class _Protocol(asyncio.Protocol):
                 return
 
 
-class PrerenderedServer:
+class PrerenderedServer(StartStop):
     """The replica's listing pages on 127.0.0.1, rendered before the first request.
 
     A context manager: ``with PrerenderedServer(site) as s: s.base_url``. The first
@@ -189,17 +189,6 @@ class PrerenderedServer:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join()
         self._loop = self._thread = None
-
-    def __enter__(self) -> PrerenderedServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 # --- the server's ceiling ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newscrawl.exports import fsync_dir
 from newscrawl.feeds import atom
 from newscrawl.feeds.entries import BadRecord, FeedEntry, entry_from_record
 from newscrawl.feeds.store import STATE_FILE, FeedStore
@@ -96,14 +97,6 @@ class Applied:
     written: int = 0
     new_feeds: list[str] = field(default_factory=list)
     ms: float = 0.0
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _make_dirs(folder: Path) -> None:

@@ -51,7 +51,28 @@ class _HTTPServer(ThreadingHTTPServer):
     owner: ReplicaServer
 
 
-class LoopbackServer:
+class StartStop:
+    """``with server:`` starts it and stops it (its ``start()`` and ``stop()``)."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class LoopbackServer(StartStop):
     """A threaded HTTP server on loopback, started and stopped as a context manager.
 
     Subclasses set ``handler_class`` (its handlers reach this object as ``server.owner``)
@@ -109,17 +130,6 @@ class LoopbackServer:
         if self._thread is not None:
             self._thread.join()
         self._httpd = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 class ReplicaServer(LoopbackServer):
