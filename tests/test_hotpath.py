@@ -1,0 +1,97 @@
+"""Scrapy's per-call costs taken off the hot path (newscrawl/extensions/hotpath.py)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy.http import HtmlResponse, Request
+from scrapy.settings import Settings
+from scrapy.spiders import Spider
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.misc import load_object
+from scrapy.utils.test import get_crawler
+
+from newscrawl import settings as project_settings
+from newscrawl.extensions.hotpath import FastStatsCollector, LogFormatter
+from tests.conftest import run_crawl
+from tests.mockserver.static import StaticServer
+
+
+def project() -> Settings:
+    s = Settings()
+    s.setmodule(project_settings, priority="project")
+    return s
+
+
+def test_the_project_uses_both() -> None:
+    s = project()
+    assert load_object(s["STATS_CLASS"]) is FastStatsCollector
+    assert load_object(s["LOG_FORMATTER"]) is LogFormatter
+
+
+def test_fast_stats_keep_every_value_as_scrapys_do() -> None:
+    crawler = get_crawler(Spider)
+    fast, plain = FastStatsCollector(crawler), MemoryStatsCollector(crawler)
+    for stats in (fast, plain):
+        stats.inc_value("a")
+        stats.inc_value("a", 2)
+        stats.inc_value("b", start=10)
+        stats.set_value("c", "x")
+        stats.max_value("m", 3)
+        stats.max_value("m", 1)
+        stats.min_value("n", 3)
+        stats.min_value("n", 5)
+        stats.inc_value("d", spider=crawler.spider)  # the old argument still works
+    assert (
+        fast.get_stats()
+        == plain.get_stats()
+        == {
+            "a": 3,
+            "b": 11,
+            "c": "x",
+            "m": 3,
+            "n": 3,
+            "d": 1,
+        }
+    )
+    assert fast.get_value("missing", 7) == 7
+
+
+def _formatter(level: str) -> LogFormatter:
+    return LogFormatter.from_crawler(get_crawler(Spider, {"LOG_LEVEL": level}))
+
+
+def test_no_per_item_or_per_response_debug_record_above_debug() -> None:
+    spider = Spider.from_crawler(get_crawler(Spider), name="s")
+    request = Request("http://127.0.0.1:9/x")
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    quiet, loud = _formatter("INFO"), _formatter("DEBUG")
+    assert quiet.scraped({"id": 1}, response, spider) is None
+    assert quiet.crawled(request, response, spider) is None
+    assert loud.scraped({"id": 1}, response, spider)["level"] == logging.DEBUG
+    assert loud.crawled(request, response, spider)["level"] == logging.DEBUG
+    # A drop is a warning, and stays one at every level.
+    dropped = quiet.dropped({"id": 1}, Exception("why"), response, spider)
+    assert dropped is not None and dropped["level"] >= logging.WARNING
+
+
+def test_a_crawl_at_debug_still_logs_each_response_and_story(tmp_path: Path) -> None:
+    a = "a" * 32
+    listing = (
+        "<html><body><h1>#T</h1><section>"
+        f"<div><a href='/en/article/{a}'><h2>A headline</h2></a><p><span>Dawn</span>"
+        "<img alt='time'>a day ago</p><ul><li>Dawn</li></ul></div>"
+        "</section></body></html>"
+    ).encode()
+    routes = {
+        "/robots.txt": (200, {"Content-Type": "text/plain"}, b""),
+        "/en/hashtag/T": (200, {"Content-Type": "text/html; charset=utf-8"}, listing),
+    }
+    with StaticServer(routes) as server:
+        loud = run_crawl(server.base_url, tmp_path / "d", "-a", "tags=T", "-s", "LOG_LEVEL=DEBUG")
+        quiet = run_crawl(server.base_url, tmp_path / "i", "-a", "tags=T")
+    assert loud.returncode == 0 and quiet.returncode == 0
+    assert "Crawled (200) <GET " in loud.log and "Scraped from" in loud.log
+    assert "Crawled (200) <GET " not in quiet.log and "Scraped from" not in quiet.log
+    assert len(loud.records) == len(quiet.records) == 1
