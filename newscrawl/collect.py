@@ -9,8 +9,12 @@ pipelines first. This is the one module that feeds items to the engine itself, a
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Callable
+import marshal
+import operator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -20,7 +24,7 @@ from twisted.internet.defer import DeferredList
 from twisted.python.failure import Failure
 
 from newscrawl.dates import DateNormaliser, parse_now
-from newscrawl.items import Story
+from newscrawl.items import STORY_FIELDS, Story
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,20 +36,125 @@ logger = logging.getLogger(__name__)
 _PRECISION_RANK = {None: 0, "day": 1, "hour": 2, "minute": 3}
 
 
+class HeldStories:
+    """The run's held stories, but for their hashtags, in a private temporary SQLite database.
+
+    Holding every story in memory until the last listing is crawled cost about 1.9 KB a
+    story (make bench): 400k cards for a user of 2,000 hashtags. Here a story is one row,
+    its fields marshalled, keyed by id and kept with the text it is released by (``sort``),
+    and the database is SQLite's private temporary one (an empty file name): on disk once
+    its page cache fills, deleted when it is closed, or when the process dies. Rows are
+    written in batches; a story read back is a new :class:`Story` (write changes back with
+    :meth:`put`).
+    """
+
+    #: Rows written per statement; also how many new stories wait in memory at most.
+    BATCH = 512
+    #: SQLite's page cache for the table, KiB: what the held stories cost in memory.
+    CACHE_KIB = 8 * 1024
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        # Nothing here outlives the process: no journal, no syncs.
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute(f"PRAGMA cache_size=-{self.CACHE_KIB}")
+        self._db.execute(
+            "CREATE TABLE held (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+            " sort TEXT NOT NULL, data BLOB NOT NULL)"
+        )
+        self._pending: dict[str, tuple[str, bytes]] = {}  # new rows, not written yet
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, story: Story, sort: str) -> None:
+        """A new story (not held before)."""
+        self._pending[story.id] = (sort, _pack(story))
+        self._count += 1
+        if len(self._pending) >= self.BATCH:
+            self._write()
+
+    def put(self, story: Story, sort: str) -> None:
+        """A held story, changed."""
+        if story.id in self._pending:
+            self._pending[story.id] = (sort, _pack(story))
+        else:
+            self._db.execute(
+                "UPDATE held SET sort = ?, data = ? WHERE id = ?", (sort, _pack(story), story.id)
+            )
+
+    def get(self, story_id: str, hashtags: list[str]) -> Story | None:
+        row = self._pending.get(story_id)
+        if row is not None:
+            return _unpack(row[1], hashtags)
+        found = self._db.execute("SELECT data FROM held WHERE id = ?", (story_id,)).fetchone()
+        return None if found is None else _unpack(found[0], hashtags)
+
+    def rows(self, *, sorted_by_sort: bool) -> Iterator[tuple[str, bytes]]:
+        """(id, data) of every story, by (sort, id), or in the order they were added."""
+        self._write()
+        order = "sort, id" if sorted_by_sort else "n"
+        cursor = self._db.execute(f"SELECT id, data FROM held ORDER BY {order}")
+        while True:
+            batch = cursor.fetchmany(self.BATCH)
+            if not batch:
+                return
+            yield from batch
+
+    def close(self) -> None:
+        self._pending.clear()
+        self._db.close()
+
+    def _write(self) -> None:
+        if self._pending:
+            self._db.executemany(
+                "INSERT INTO held (id, sort, data) VALUES (?, ?, ?)",
+                [(sid, sort, data) for sid, (sort, data) in self._pending.items()],
+            )
+            self._pending.clear()
+
+
+# What a held row keeps: every field but the hashtags (in memory, merged as cards repeat).
+_HELD_FIELDS = tuple(name for name in STORY_FIELDS if name != "hashtags")
+_fields = operator.attrgetter(*_HELD_FIELDS)
+
+
+def _pack(story: Story) -> bytes:
+    # marshal: the fields are str, None and lists of str; the bytes never leave the process.
+    return marshal.dumps(_fields(story))
+
+
+def _unpack(data: bytes, hashtags: list[str]) -> Story:
+    return Story(**dict(zip(_HELD_FIELDS, marshal.loads(data), strict=True)), hashtags=hashtags)
+
+
 class StoryCollector:
     """Holds one run's stories until the crawl is over, merging hashtags as cards repeat.
 
-    Memory is bounded by one run's stories. Stats: ``newscrawl/stories`` (distinct),
-    ``newscrawl/drop/in_run_duplicate`` (cards of a story already held),
-    ``newscrawl/hashtag/<tag>/stories`` (distinct stories each hashtag listed).
+    Only each story's id and hashtags stay in memory; the rest is in :class:`HeldStories`
+    until the release, which reads it back in order, a batch at a time. Stats:
+    ``newscrawl/stories`` (distinct), ``newscrawl/drop/in_run_duplicate`` (cards of a
+    story already held), ``newscrawl/hashtag/<tag>/stories`` (distinct stories each
+    hashtag listed).
     """
 
     def __init__(self, tags: list[str], crawler: Crawler) -> None:
         self._order = {t: i for i, t in enumerate(tags)}
-        self._stories: dict[str, Story] = {}
+        self._hashtags: dict[str, list[str]] = {}  # held id -> the hashtags that listed it
+        self._held = HeldStories()
         self._by_tag: dict[str, set[str]] = {t: set() for t in tags}
         self._crawler = crawler  # stats exist only once the crawl starts
+        self._sort: Callable[[Story], str] | None = None
         self.released = False
+
+    def order_by(self, sort: Callable[[Story], str]) -> None:
+        """Release stories by ``(sort(story), id)``; without it, in the order first seen."""
+        self._sort = sort
+
+    def _sort_text(self, story: Story) -> str:
+        return "" if self._sort is None else self._sort(story)
 
     def add_tag(self, tag: str) -> None:
         """A hashtag found during the run (discovery) that will be crawled too."""
@@ -60,10 +169,10 @@ class StoryCollector:
         seen_for_tag = self._by_tag.setdefault(tag, set())
         new_for_tag = card.id not in seen_for_tag
         seen_for_tag.add(card.id)
-        story = self._stories.get(card.id)
-        new_story = story is None
-        if story is None:
-            self._stories[card.id] = Story(
+        hashtags = self._hashtags.get(card.id)
+        new_story = hashtags is None
+        if hashtags is None:
+            story = Story(
                 id=card.id,
                 url=card.url,
                 title=card.title,
@@ -76,11 +185,13 @@ class StoryCollector:
                 lang=lang,
                 crawled_at=crawled_at,
             )
+            self._hashtags[card.id] = story.hashtags
+            self._held.add(story, self._sort_text(story))
             self._crawler.stats.inc_value("newscrawl/stories")
         else:
             self._crawler.stats.inc_value("newscrawl/drop/in_run_duplicate")
-            if tag not in story.hashtags:
-                story.hashtags.append(tag)
+            if tag not in hashtags:
+                hashtags.append(tag)
         if new_for_tag:
             self._crawler.stats.inc_value(f"newscrawl/hashtag/{tag}/stories")
         return new_for_tag, new_story
@@ -90,7 +201,7 @@ class StoryCollector:
 
         *use_page_date*: the page's date replaces the card's (see :meth:`StoryRelease.enrich`).
         """
-        story = self._stories.get(story_id)
+        story = self.get(story_id)
         if story is None:
             return
         story.body = page.body
@@ -99,27 +210,51 @@ class StoryCollector:
         story.publisher = story.publisher or page.publisher
         if use_page_date and page.date_text:
             story.published_raw = page.date_text
+        self._held.put(story, self._sort_text(story))
+
+    def has(self, story_id: str) -> bool:
+        return story_id in self._hashtags
 
     def get(self, story_id: str) -> Story | None:
-        return self._stories.get(story_id)
+        """A copy of the held story (its hashtags list is the held one); None if not held."""
+        hashtags = self._hashtags.get(story_id)
+        return None if hashtags is None else self._held.get(story_id, hashtags)
 
     def held(self) -> list[Story]:
         """The stories held so far, not released (what ``scrapy check`` contracts read)."""
-        return list(self._stories.values())
+        return [self._story(sid, data) for sid, data in self._held.rows(sorted_by_sort=False)]
 
     def release(self, sort_key: Callable[[Story], Any] | None = None) -> list[Story]:
-        """The merged stories, once, in *sort_key* order; hashtags in the user's order
-        (discovered hashtags after them, in the order they were found)."""
-        if self.released:
-            return []
-        self.released = True
-        stories = list(self._stories.values())
-        self._stories.clear()
-        for s in stories:
-            s.hashtags.sort(key=lambda t: self._order.get(t, len(self._order)))
+        """The merged stories, once, in *sort_key* order (else the release order); hashtags
+        in the user's order (discovered hashtags after them, in the order they were found)."""
+        stories = [s for batch in self.release_batches() for s in batch]
         if sort_key is not None:
             stories.sort(key=sort_key)
         return stories
+
+    def release_batches(self, size: int = 100) -> Iterator[list[Story]]:
+        """The merged stories, once, in the release order, *size* at a time, each batch read
+        from disk when it is asked for (so a run's stories are never all in memory)."""
+        if self.released:
+            return
+        self.released = True
+        try:
+            batch: list[Story] = []
+            for sid, data in self._held.rows(sorted_by_sort=self._sort is not None):
+                story = self._story(sid, data)
+                story.hashtags.sort(key=lambda t: self._order.get(t, len(self._order)))
+                batch.append(story)
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+        finally:
+            self._hashtags.clear()
+            self._held.close()
+
+    def _story(self, story_id: str, data: bytes) -> Story:
+        return _unpack(data, self._hashtags[story_id])
 
     def tag_counts(self) -> dict[str, int]:
         return {t: len(ids) for t, ids in self._by_tag.items()}
@@ -152,6 +287,7 @@ class StoryRelease:
             use_dateparser=False,
         )
         release = cls(crawler, collector, dates)
+        collector.order_by(release.sort_text)
         crawler.signals.connect(release._on_idle, signal=signals.spider_idle)
         return release
 
@@ -170,8 +306,12 @@ class StoryRelease:
 
     def order(self, story: Story) -> tuple[str, str]:
         """Earliest first (undated last): a group's first copy reaches the pipelines first."""
-        value = self.dates.normalise(story.published_raw, story.lang).value
-        return (value or "~", story.id)
+        return (self.sort_text(story), story.id)
+
+    def sort_text(self, story: Story) -> str:
+        """The story's date as the export will print it, "~" (after every date) if none: the
+        collector keeps its stories in ``(sort_text, id)`` order, which is :meth:`order`."""
+        return self.dates.normalise(story.published_raw, story.lang).value or "~"
 
     def _on_idle(self) -> None:
         """On idle, send the run's merged stories through the pipelines once.
@@ -180,12 +320,14 @@ class StoryRelease:
         """
         if self._releasing:  # between two batches the engine looks idle: it is not
             raise DontCloseSpider
-        stories = self.collector.release(self.order)
-        if not stories:
+        batches = self.collector.release_batches(_RELEASE_BATCH)
+        first = next(batches, None)
+        if first is None:
             return
         engine = self.crawler.engine
         self._releasing = True
-        deferred_from_coro(_send_in_batches(engine, stories)).addBoth(self._released)
+        sending = _send_in_batches(engine, itertools.chain([first], batches))
+        deferred_from_coro(sending).addBoth(self._released)
         raise DontCloseSpider
 
     def _released(self, result: Any) -> None:
@@ -201,11 +343,10 @@ class StoryRelease:
 _RELEASE_BATCH = 100
 
 
-async def _send_in_batches(engine: Any, stories: list[Story]) -> None:
-    """Every story through the pipelines, in order, a batch at a time; sent ones are freed."""
-    stories.reverse()
-    while stories:
-        batch = [stories.pop() for _ in range(min(_RELEASE_BATCH, len(stories)))]
+async def _send_in_batches(engine: Any, batches: Iterable[list[Story]]) -> None:
+    """Every story through the pipelines, in order, a batch at a time (each read from the
+    held stories when the one before is done); sent ones are freed."""
+    for batch in batches:
         done = [
             deferred_from_coro(engine.scraper.start_itemproc_async(story, response=None))
             for story in batch

@@ -231,3 +231,31 @@ def test_the_pages_date_wins_only_when_it_is_more_precise() -> None:
     assert stories[C].published_raw == "16-04-2025"
     assert all(s.body is not None for s in stories.values())  # every page was added
     assert crawler.stats.get_value("newscrawl/article/date_from_story_page") == 1
+
+
+# --- held stories on disk (HeldStories): released in order, a batch at a time ------------------
+
+
+def test_many_stories_come_back_whole_in_the_release_order_a_batch_at_a_time() -> None:
+    c, crawler = collector(["Pakistan", "UK"])
+    release = StoryRelease(crawler, c, DateNormaliser(parse_now(CRAWLED_AT), "Asia/Dubai"))
+    c.order_by(release.sort_text)
+    ids = [f"{n:032x}" for n in range(3000)]  # more than one write batch of HeldStories
+    for n, sid in enumerate(ids):
+        add(c, sid, "Pakistan", date_text=f"{1 + n % 28:02d}-04-2025", excerpt=f"Excerpt {n}.")
+    for sid in ids[::3]:
+        add(c, sid, "UK")  # a hashtag added after the story was written to disk
+    release.enrich(ids[5], page(date_text="2 hours ago"), "en")  # moves to the end of dated
+    assert len(c.held()) == 3000 and c.has(ids[7]) and not c.has("f" * 32)
+
+    batches = list(c.release_batches(size=100))
+    assert [len(b) for b in batches] == [100] * 30
+    stories = [s for b in batches for s in b]
+    by_id = {s.id: s for s in stories}
+    assert [s.id for s in stories] == sorted(ids, key=lambda sid: release.order(by_id[sid]))
+    assert by_id[ids[3]].hashtags == ["Pakistan", "UK"] and by_id[ids[4]].hashtags == ["Pakistan"]
+    assert by_id[ids[42]].excerpt == "Excerpt 42." and by_id[ids[42]].categories == ["Politics"]
+    assert by_id[ids[5]].published_raw == "2 hours ago" and by_id[ids[5]].body.startswith("First")
+    assert stories[-1].id == ids[5]  # 2025-06-12, after every April date
+    # Once released, nothing is held and nothing is released twice.
+    assert c.released and c.get(ids[0]) is None and list(c.release_batches()) == []

@@ -194,7 +194,7 @@ class TagPageSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("newscrawl/article/fetched")
         page = self.site.parse_story(None, response.url, self.base_url, root=response.selector.root)
-        if self.collector.get(story_id) is None:
+        if not self.collector.has(story_id):
             return
         if page.body is None:
             stats.inc_value("newscrawl/article/no_body")
