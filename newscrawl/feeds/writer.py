@@ -148,16 +148,16 @@ class FeedWriter:
         self.store = store
         self.zone = ZoneInfo(config.timezone)
 
-    def entries_of(self, path: Path, run_id: str, applied: Applied) -> list[FeedEntry]:
-        found: list[FeedEntry] = []
+    def entries_of(self, path: Path, run_id: str, applied: Applied) -> Iterator[FeedEntry]:
+        """The export's entries, read as they are merged (an export of 400k stories is
+        never in memory at once), counted into *applied* as they go."""
         for item in read_export(path, run_id, self.zone, self.config.site):
             if isinstance(item, BadRecord):
                 applied.dropped += 1
                 logger.warning("feeds: record left out of every feed: %s", item)
             else:
-                found.append(item)
-        applied.records = len(found)
-        return found
+                applied.records += 1
+                yield item
 
     def apply(self, run_id: str, path: Path, *, rewrite_index: bool = False) -> Applied:
         """Merge the complete export *path* into the feeds and write the feeds it touches.

@@ -60,6 +60,11 @@ def _row(ids: IdCodec, row: tuple, *, staged: bool) -> StoredFingerprint:
     )
 
 
+#: Staged fingerprints a run keeps in memory before they are written (about 1.3 KB each
+#: with their band keys as Python ints; packed, 0.4 KB).
+_PENDING_ROWS = 1024
+
+
 def _pack(keys: Sequence[int]) -> bytes:
     return np.asarray(keys, dtype="<u8").tobytes()
 
@@ -158,8 +163,8 @@ class _StagedRun:
         self.stories: list[StoredFingerprint] = []  # in staging order
         self.rank: dict[str, int] = {}  # id -> its place in stories
         self.index = _BandIndex()
-        # Staged since the last flush, with their band keys: what flush() writes.
-        self.pending: list[tuple[StoredFingerprint, Sequence[int]]] = []
+        # Staged and not yet written, with their band keys packed: what the next write sends.
+        self.pending: list[tuple[StoredFingerprint, bytes]] = []
 
     def get(self, story_id: str) -> StoredFingerprint | None:
         at = self.rank.get(story_id)
@@ -290,11 +295,20 @@ class FingerprintTables:
                 staged=True,
             )
         run.add(fingerprint, keys)
-        run.pending.append((fingerprint, keys))
+        run.pending.append((fingerprint, _pack(keys)))
+        if len(run.pending) >= _PENDING_ROWS and self._in_tx:
+            # Written now, in the write transaction the run's ids are staged in (committed
+            # with them by flush()): a run's fingerprints never wait in memory all at once.
+            self._write_fingerprints()
 
     def _flush_fingerprints(self) -> None:
         """Write every run's fingerprints staged since the last flush (called by ``flush()``,
         before it commits the staged ids: one transaction)."""
+        self._write_fingerprints()
+        self._none_stored = None  # the transaction ends: asked again in the next one
+
+    def _write_fingerprints(self) -> None:
+        """Write the fingerprints staged and not written yet (inside the write transaction)."""
         key = self.ids.key
         rows = [
             (
@@ -303,7 +317,7 @@ class FingerprintTables:
                 None if fp.original is None else key(fp.original),
                 fp.size,
                 fp.signature,
-                _pack(keys),
+                keys,
             )
             for run_id, run in self._staged_runs.items()
             for fp, keys in run.pending
@@ -317,7 +331,6 @@ class FingerprintTables:
             )
             for run in self._staged_runs.values():
                 run.pending.clear()
-        self._none_stored = None  # the transaction ends: asked again in the next one
 
     def _pending_fingerprint_runs(self) -> set[str]:
         """Runs with fingerprints staged in memory and not yet flushed."""
