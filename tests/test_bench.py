@@ -33,10 +33,18 @@ def test_quick_bench_runs_every_part_and_writes_the_report(tmp_path: Path) -> No
     # tagpage exported the replica's stories and never imported dateparser.
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     report = out.read_text(encoding="utf-8")
-    for heading in ("## Targets", "## Crawl", "## Extraction", "## Date", "## Seen-store"):
+    for heading in (
+        "## Targets",
+        "## Crawl",
+        "## Memory: 3x the English stories",
+        "## Extraction",
+        "## Date",
+        "## Seen-store",
+    ):
         assert heading in report, heading
     assert "| **b/a** |" in report
     assert "The cron case, (b′)" in report
+    assert "memory: tagpage's peak RSS, 3x the English stories / 1x" in report
     figures = json.loads((work / "bench.json").read_text(encoding="utf-8"))
     assert figures["crawl"]["problems"] == []
     assert figures["dates"]["answers"]["ours_right"] == figures["dates"]["n"]

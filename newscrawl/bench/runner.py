@@ -52,10 +52,12 @@ class Plan:
     run_size: int
     store_repeats: int
     extract_pages: int
+    #: The memory case: this many times the English hashtags, one crawl per spider.
+    scale: int = 10
 
 
 FULL = Plan(250, 250, 5, 20, 3, 5.0, 15, 1_000_000, 20_000, 5, 200)
-QUICK = Plan(6, 4, 2, 5, 1, 0.5, 2, 20_000, 2_000, 1, 10)
+QUICK = Plan(6, 4, 2, 5, 1, 0.5, 2, 20_000, 2_000, 1, 10, scale=3)
 
 
 def _median(values: list[float]) -> float:
@@ -288,6 +290,35 @@ def startup_part(server: PrerenderedServer, site: Any, work: Path) -> dict[str, 
     return {"startup_s": run.startup_s, "imports": heavy_imports(run.log) if run.log else []}
 
 
+def scale_part(plan: Plan, work: Path, log: Any) -> dict[str, Any]:
+    """The memory case: a site with ``plan.scale`` times the English hashtags (so about as
+    many times the stories), crawled once by each spider, bare first."""
+    site = build_site(
+        n_tags_en=plan.tags_en * plan.scale,
+        n_tags_ar=0,
+        pages_per_tag=plan.pages,
+        cards_per_page=plan.cards,
+        now=NOW,
+    )
+    tags = work / "tags-scale.txt"
+    tags.write_text("\n".join(site.tags("en")) + "\n", encoding="utf-8")
+    runs: dict[str, CrawlRun] = {}
+    with PrerenderedServer(site, variant="mixed") as server:
+        log(f"  {plan.scale}x site: pages rendered in {server.render_seconds:.1f} s")
+        for spider in SPIDERS:
+            run = run_crawl(
+                server, spider, "en", tags, work / f"scale-{spider}", now=NOW, timeout=3600
+            )
+            if run.returncode != 0:
+                raise RuntimeError(f"{spider} exited {run.returncode} on the {plan.scale}x site")
+            log(
+                f"  {plan.scale}x en {spider:8}: {run.pages} pages in {run.wall_s:.1f} s, "
+                f"{run.items} items, peak RSS {run.maxrss_mib:.0f} MiB"
+            )
+            runs[spider] = run
+    return {"scale": plan.scale, "runs": runs}
+
+
 def profile_part(server: PrerenderedServer, site: Any, work: Path) -> str:
     """One ``tagpage`` crawl (English) under py-spy; its CPU by where it went."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
@@ -323,6 +354,7 @@ def render(
     store: dict[str, Any] | None,
     profile: str | None,
     argv: list[str],
+    scale: dict[str, Any] | None = None,
 ) -> str:
     cmd = "make bench" + (f" BENCH_ARGS='{' '.join(argv)}'" if argv else "")
     out = [
@@ -406,6 +438,38 @@ def render(
                 _yes(store["ratio_run"] <= 1.2),
             )
         )
+    if scale and crawl:
+        big, small = scale["runs"]["tagpage"], crawl["summary"]["tagpage"]
+        peak = big.maxrss_mib / _median(small["rss"]["en"])
+        rows.append(
+            (
+                f"memory: tagpage's peak RSS, {scale['scale']}x the English stories / 1x",
+                "≤ 1.5×",
+                f"{peak:.2f}× ({big.maxrss_mib:.0f} / {_median(small['rss']['en']):.0f} MiB)",
+                _yes(peak <= 1.5),
+            )
+        )
+        near = _scale_ratio(scale) - _en_ratio(crawl)
+        rows.append(
+            (
+                f"crawl: b/a at {scale['scale']}x minus b/a at 1x (English)",
+                "within ±0.05",
+                f"{near:+.2f} ({_scale_ratio(scale):.2f} against {_en_ratio(crawl):.2f})",
+                _yes(abs(near) <= 0.05),
+            )
+        )
+        rows.append(
+            (
+                "end of run: seconds from the last page served to exit, 1x / "
+                f"{scale['scale']}x (English, unthrottled)",
+                "≤ 2 s (against a throttled site)",
+                f"{_median(small['after_last_page_s']['en']):.1f} / "
+                f"{big.after_last_page_s or 0:.1f} s",
+                _yes(
+                    max(_median(small["after_last_page_s"]["en"]), big.after_last_page_s or 0) <= 2
+                ),
+            )
+        )
     if crawl:
         st = crawl["summary"]["tagpage"]["startup"]
         rows.append(
@@ -452,6 +516,8 @@ def render(
         ]
     if crawl:
         out += _crawl_section(plan, crawl)
+    if scale:
+        out += _scale_section(scale)
     if extraction:
         out += _extract_section(extraction)
     if dates:
@@ -478,6 +544,39 @@ def _headroom(crawl: dict[str, Any], ceiling: Ceiling) -> str:
         f" The fastest crawl below fetched {fastest:,.0f} pages/min, "
         f"{fastest / ceiling.per_minute:.1%} of it: the server is not the bottleneck."
     )
+
+
+def _en_ratio(crawl: dict[str, Any]) -> float:
+    per = {k: crawl["summary"][k]["per_lang"]["en"]["pages_per_min"] for k in SPIDERS}
+    return _median(per["tagpage"]) / _median(per["bare"])
+
+
+def _scale_ratio(scale: dict[str, Any]) -> float:
+    runs = scale["runs"]
+    return runs["tagpage"].pages_per_min / runs["bare"].pages_per_min
+
+
+def _scale_section(scale: dict[str, Any]) -> list[str]:
+    runs = scale["runs"]
+    b, a = runs["tagpage"], runs["bare"]
+    out = [
+        f"## Memory: {scale['scale']}x the English stories in one run",
+        "",
+        f"A site of {scale['scale']} times the English hashtags (same pages per hashtag, same "
+        f"markup mix), {a.pages:,} listing pages and {b.items:,} distinct stories, crawled once "
+        "by each spider (bare first) with the same settings as above.",
+        "",
+        "| | pages/min | CPU s | peak RSS (MiB) | RSS at the last page (MiB) "
+        "| seconds from the last page to exit |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in (("(a) bare Scrapy", a), ("(b) tagpage", b)):
+        out.append(
+            f"| {name} | {r.pages_per_min:,.0f} | {r.cpu_s:.1f} | {r.maxrss_mib:.0f} "
+            f"| {r.rss_crawled_mib or 0:.0f} | {r.after_last_page_s or 0:.1f} |"
+        )
+    out += [f"| **b/a** | **{_scale_ratio(scale):.2f}** | | | | |", ""]
+    return out
 
 
 def _crawl_section(plan: Plan, crawl: dict[str, Any]) -> list[str]:
@@ -710,8 +809,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="keep logs and figures here")
     parser.add_argument(
         "--parts",
-        default="extract,crawl,dates,store",
-        help="comma list of extract, crawl, dates, store, profile (default: all but profile)",
+        default="extract,crawl,dates,store,scale",
+        help="comma list of extract, crawl, dates, store, scale, profile (default: all but"
+        " profile)",
     )
     parser.add_argument("--profile", action="store_true", help="add a py-spy profile of tagpage")
     args = parser.parse_args(argv)
@@ -749,7 +849,7 @@ def main(argv: list[str] | None = None) -> int:
             len(site.listing(lang, t, p)) for t in tags for p in range(1, site.pages(lang, t) + 1)
         )
         site_info["stories"][lang] = len(site.expected(lang, tags, max_pages=10))
-    ceiling = crawl = extraction = dates = store = profile = None
+    ceiling = crawl = extraction = dates = store = profile = scale = None
     try:
         with PrerenderedServer(site, variant="mixed") as server:
             site_info["render_s"] = server.render_seconds
@@ -774,6 +874,9 @@ def main(argv: list[str] | None = None) -> int:
                     "\n".join(site.tags("en")) + "\n", encoding="utf-8"
                 )
                 profile = profile_part(server, site, work)
+        if "scale" in parts:
+            log(f"the memory case: {plan.scale}x the English stories ...")
+            scale = scale_part(plan, work, log)
         if "dates" in parts:
             log("date normaliser beside dateparser ...")
             dates = dates_part(plan, site, work)
@@ -783,7 +886,7 @@ def main(argv: list[str] | None = None) -> int:
         info["load_end"] = _loadavg()
         info["elapsed_s"] = time.monotonic() - started
         report = render(
-            plan, info, site_info, ceiling, crawl, extraction, dates, store, profile, argv
+            plan, info, site_info, ceiling, crawl, extraction, dates, store, profile, argv, scale
         )
         out_path.write_text(report, encoding="utf-8")
         print()
