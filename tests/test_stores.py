@@ -430,3 +430,41 @@ def test_a_full_filter_is_rebuilt_larger_and_keeps_every_id(tmp_path: Path) -> N
     assert all(store._filter.may_contain(k, lo) for k, lo in _seen_keys(path))
     assert all(store.is_seen(sid) for sid in done)
     store.close()
+
+
+# --- promoting a run's band rows a range of keys at a time ---------------------------------------
+
+
+def _promoted_bands(path: Path, monkeypatch: pytest.MonkeyPatch, pass_rows: int) -> list:
+    import random
+
+    from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
+
+    monkeypatch.setattr(sqlite_fingerprints, "_BAND_PASS_ROWS", pass_rows)
+    rng = random.Random(7)
+    store = SQLiteSeenStore(path)
+    store.bind_fingerprints("p")
+    handed: list = []
+    rows_of = store._band_rows
+    monkeypatch.setattr(store, "_band_rows", lambda run: handed.extend(rows_of(run)) or handed)
+    shared = [rng.randrange(1 << 47) for _ in range(32)]  # two stories share every key
+    for n in range(300):
+        sid = f"{n:032x}"
+        keys = shared if n in (3, 250) else [rng.randrange(1 << 47) for _ in range(32)]
+        store.stage("r1", sid)
+        store.stage_fingerprint("r1", StoredFingerprint(sid, None, 40, bytes(128)), keys)
+    store.flush()
+    store.promote("r1")
+    with closing(sqlite3.connect(path)) as db:
+        table = sorted(db.execute("SELECT key, sid FROM synd_band"))
+    store.close()
+    assert [k for k, _ in handed] == sorted(k for k, _ in handed)  # handed out in key order
+    return table
+
+
+def test_band_rows_promoted_in_many_passes_are_the_rows_of_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = _promoted_bands(tmp_path / "one.sqlite3", monkeypatch, 1 << 20)
+    many = _promoted_bands(tmp_path / "many.sqlite3", monkeypatch, 1000)  # 10 passes
+    assert many == one and len(one) == 300 * 32
