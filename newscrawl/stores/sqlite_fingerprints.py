@@ -340,6 +340,9 @@ class FingerprintTables:
 
     def _promote_fingerprints(self, run_id: str) -> None:
         # Inside promote()'s transaction: ids and fingerprints become visible together.
+        # The run's in-memory index is not needed for it (the rows are read back from the
+        # table): freed first, so its memory and the band rows' are never held together.
+        self._staged_runs.pop(run_id, None)
         self._db.execute(
             "INSERT OR IGNORE INTO synd_story (id, original, size, sig)"
             " SELECT id, original, size, sig FROM synd_staged_story WHERE run_id = ?",
@@ -357,7 +360,6 @@ class FingerprintTables:
         )
         self._db.execute("DELETE FROM synd_staged_band WHERE run_id = ?", (run_id,))
         self._db.execute("DELETE FROM synd_staged_story WHERE run_id = ?", (run_id,))
-        self._staged_runs.pop(run_id, None)
 
     def _band_rows(self, run_id: str) -> Iterator[tuple[int, int]]:
         """The run's band rows, (key, story) in key order.
