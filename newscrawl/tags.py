@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 MAX_TAG_LENGTH = 100
@@ -42,12 +43,18 @@ def read_tags_file(path: Path) -> list[str]:
             " hashtag per line"
         ) from None
     tags: list[str] = []
-    for n, line in enumerate(text.splitlines(), 1):
-        text = line.split(" # ", 1)[0].strip()
-        if not text or text.startswith("# ") or text == "#":
-            continue
+    for n, content in tag_lines(text):
         try:
-            tags.append(validate_tag(text))
+            tags.append(validate_tag(content))
         except ValueError as exc:
             raise ValueError(f"{path}:{n}: {exc}") from None
     return tags
+
+
+def tag_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, content) of a tags file's lines that are not blank or a comment; a
+    comment is ``#`` then a space (or alone), at the start of a line or after the tag."""
+    for n, line in enumerate(text.splitlines(), 1):
+        content = line.split(" # ", 1)[0].strip()
+        if content and not content.startswith("# ") and content != "#":
+            yield n, content

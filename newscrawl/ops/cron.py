@@ -34,7 +34,7 @@ from newscrawl.ops import report
 from newscrawl.ops.lock import INHERITED_FD_ENV, DataDirLock
 from newscrawl.ops.retention import prune
 from newscrawl.sites import SiteProfile, site_of
-from newscrawl.tags import parse_tag_list, validate_tag
+from newscrawl.tags import parse_tag_list, tag_lines, validate_tag
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -72,10 +72,7 @@ def read_tags_file(path: Path, default_lang: str, langs: tuple[str, ...]) -> dic
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise UsageError(f"cannot read the tags file: {exc}") from None
-    for n, line in enumerate(text.splitlines(), 1):
-        content = line.split(" # ", 1)[0].strip()
-        if not content or content.startswith("# ") or content == "#":
-            continue
+    for n, content in tag_lines(text):  # the spider's format: comments as it skips them
         tag, *rest = content.split()
         lang = rest[0] if rest else default_lang
         try:
