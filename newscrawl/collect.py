@@ -64,15 +64,10 @@ class HeldStories:
             " sort TEXT NOT NULL, data BLOB NOT NULL)"
         )
         self._pending: dict[str, tuple[str, bytes]] = {}  # new rows, not written yet
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
 
     def add(self, story: Story, sort: str) -> None:
         """A new story (not held before)."""
         self._pending[story.id] = (sort, _pack(story))
-        self._count += 1
         if len(self._pending) >= self.BATCH:
             self._write()
 
@@ -202,8 +197,11 @@ class StoryCollector:
         *use_page_date*: the page's date replaces the card's (see :meth:`StoryRelease.enrich`).
         """
         story = self.get(story_id)
-        if story is None:
-            return
+        if story is not None:
+            self.enrich_story(story, page, use_page_date=use_page_date)
+
+    def enrich_story(self, story: Story, page: StoryPage, *, use_page_date: bool) -> None:
+        """:meth:`enrich` of a held story already read (with :meth:`get`): written back."""
         story.body = page.body
         story.story_hashtags = list(page.hashtags)
         story.title = story.title or page.title
@@ -299,7 +297,7 @@ class StoryRelease:
         better = self._precision(page.date_text, lang) > self._precision(story.published_raw, lang)
         if better:
             self.crawler.stats.inc_value("newscrawl/article/date_from_story_page")
-        self.collector.enrich(story_id, page, use_page_date=better)
+        self.collector.enrich_story(story, page, use_page_date=better)  # read once, not twice
 
     def _precision(self, text: str | None, lang: str) -> int:
         return _PRECISION_RANK[self.dates.normalise(text, lang).precision]
