@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -222,20 +223,13 @@ class Listing:
 
     def missing(self) -> dict[str, int]:
         """Cards per field of :data:`CARD_FIELDS` that do not show it (None or empty)."""
-        counts: dict[str, int] = {}
-        for card in self.cards:
-            for name in CARD_FIELDS:
-                if getattr(card, name) in (None, ""):
-                    counts[name] = counts.get(name, 0) + 1
-        return counts
+        return dict(
+            Counter(n for c in self.cards for n in CARD_FIELDS if getattr(c, n) in (None, ""))
+        )
 
     def truncated(self) -> dict[str, int]:
         """Cards per field that was cut to :data:`FIELD_LIMITS`."""
-        counts: dict[str, int] = {}
-        for card in self.cards:
-            for name in card.truncated:
-                counts[name] = counts.get(name, 0) + 1
-        return counts
+        return dict(Counter(n for c in self.cards for n in c.truncated))
 
 
 # A card's linearised content is a list of tokens, each a plain tuple
