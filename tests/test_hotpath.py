@@ -89,9 +89,9 @@ def test_a_crawl_at_debug_still_logs_each_response_and_story(tmp_path: Path) -> 
         "/en/hashtag/T": (200, {"Content-Type": "text/html; charset=utf-8"}, listing),
     }
     with StaticServer(routes) as server:
+        # (At INFO the handler would hide these records whatever the formatter did, so only
+        # a crawl at DEBUG can show the formatter keeps them; the INFO side is tested above.)
         loud = run_crawl(server.base_url, tmp_path / "d", "-a", "tags=T", "-s", "LOG_LEVEL=DEBUG")
-        quiet = run_crawl(server.base_url, tmp_path / "i", "-a", "tags=T")
-    assert loud.returncode == 0 and quiet.returncode == 0
+    assert loud.returncode == 0
     assert "Crawled (200) <GET " in loud.log and "Scraped from" in loud.log
-    assert "Crawled (200) <GET " not in quiet.log and "Scraped from" not in quiet.log
-    assert len(loud.records) == len(quiet.records) == 1
+    assert len(loud.records) == 1
