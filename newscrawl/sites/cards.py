@@ -605,6 +605,25 @@ class StoryPage:
     hashtags: list[str]
 
 
+def linked_hashtags(
+    root: Any, page_url: str, base_url: str, tag_path: re.Pattern[str]
+) -> list[str]:
+    """The hashtags a page links to, in page order, once each: links on the site whose
+    path *tag_path* matches, the hashtag as the site spells it (its ``tag`` group,
+    percent-decoded)."""
+    found: list[str] = []
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href:
+            continue
+        url = urljoin(page_url, href.strip())
+        m = tag_path.match(urlsplit(url).path) if same_site(url, base_url) else None
+        tag = unquote(m.group("tag")).strip() if m else None
+        if tag and tag not in found:
+            found.append(tag)
+    return found
+
+
 def story_body(root: Any) -> str | None:
     """Paragraphs of the element whose direct ``<p>`` children hold the most text."""
     best, best_len = None, 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote
 
 from newscrawl.sites import SiteProfile, cards
 from newscrawl.sites.cards import (
@@ -36,7 +36,6 @@ from newscrawl.sites.cards import (
     image_url,
     is_list_token,
     linearise,
-    same_site,
     story_body,
     tokens,
 )
@@ -233,18 +232,8 @@ def _excerpt(toks: list[Token], begin: int, title: str | None) -> str | None:
 
 # --- story pages ----------------------------------------------------------------------
 
-_HASHTAG_PATH_RE = re.compile(r"^/(?:(en)/)?hashtag/([^/?#]+)/?$")
-
-
-def hashtag_from_url(url: str, base_url: str) -> tuple[str, str] | None:
-    """(lang, tag as the site spells it) for a hashtag listing URL on the site, else None."""
-    if not same_site(url, base_url):
-        return None
-    m = _HASHTAG_PATH_RE.match(urlsplit(url).path)
-    if not m:
-        return None
-    tag = unquote(m.group(2)).strip()
-    return ("en" if m.group(1) else "ar"), tag
+# A hashtag listing: ``/hashtag/<tag>`` (Arabic) or ``/en/hashtag/<tag>``.
+_HASHTAG_PATH_RE = re.compile(r"^/(?:en/)?hashtag/(?P<tag>[^/?#]+)/?$")
 
 
 def parse_story(
@@ -258,12 +247,7 @@ def parse_story(
     h1 = next(root.iter("h1"), None)
     title = clean_text(h1.text_content()) if h1 is not None else None
     publisher, date_text = _story_meta(h1, title)
-    hashtags: list[str] = []
-    for a in root.iter("a"):
-        href = a.get("href")
-        found = hashtag_from_url(urljoin(page_url, href.strip()), base_url) if href else None
-        if found and found[1] not in hashtags:
-            hashtags.append(found[1])
+    hashtags = cards.linked_hashtags(root, page_url, base_url, _HASHTAG_PATH_RE)
     cut: list[str] = []
     return StoryPage(
         title=bound(title or None, "title", cut),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote
 
 from newscrawl.sites import SiteProfile, cards
 from newscrawl.sites.cards import (
@@ -34,13 +34,12 @@ from newscrawl.sites.cards import (
     clean_text,
     image_url,
     linearise,
-    same_site,
 )
 from newscrawl.stores.ids import DECIMAL
 
 LANG = "en"
 STORY_PATH_RE = re.compile(r"^/news/([1-9][0-9]{0,18})(?:/[a-z0-9-]+)?/?$")
-_TAG_PATH_RE = re.compile(r"^/tags/([^/?#]+)/?$")
+_TAG_PATH_RE = re.compile(r"^/tags/(?P<tag>[^/?#]+)/?$")
 # Dates as its cards print them: "Apr 18, 2025", "April 18, 2025", "3 hours ago".
 _DATE_RE = re.compile(r"^(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|(?:an?|\d+) [a-z]+ ago)$")
 _VIA_RE = re.compile(r"^via\s+(?P<name>\S.*)$", re.IGNORECASE)
@@ -119,13 +118,7 @@ def parse_story(
     h1 = next(root.iter("h1"), None)
     when = next(root.iter("time"), None)
     via = next(filter(None, (_VIA_RE.match(clean_text(el.text)) for el in root.iter("cite"))), None)
-    hashtags: list[str] = []
-    for a in root.iter("a"):
-        absolute = urljoin(page_url, (a.get("href") or "").strip())
-        m = _TAG_PATH_RE.match(urlsplit(absolute).path) if same_site(absolute, base_url) else None
-        tag = unquote(m.group(1)) if m else None
-        if tag and tag not in hashtags:
-            hashtags.append(tag)
+    hashtags = cards.linked_hashtags(root, page_url, base_url, _TAG_PATH_RE)
     title = clean_text(h1.text_content()) if h1 is not None else ""
     date_text = clean_text(when.text_content()) if when is not None else ""
     cut: list[str] = []
