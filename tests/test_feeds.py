@@ -25,7 +25,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl import settings as project
 from newscrawl.feeds.extension import HashtagFeeds
 from newscrawl.feeds.store import FeedStore
-from newscrawl.feeds.writer import FeedConfig, FeedWriter, rebuild
+from newscrawl.feeds.writer import FeedConfig, FeedWriter, RenderMemo, rebuild
 from newscrawl.items import SCHEMA_VERSION
 from newscrawl.replica.site import Site
 from newscrawl.sites.daily8 import listing_url, story_url
@@ -353,6 +353,23 @@ def test_rebuild_gives_the_bytes_runs_gave_whatever_the_order(
             entries = read_feed(incremental / "feeds" / name).entries
             ids = [e.id for e in entries]
             assert len(ids) == len(set(ids)) <= 2, "a story listed twice, or more than N"
+
+
+def test_the_render_memo_is_bounded_and_changes_no_byte(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries forgotten by the memo (stories in several feeds) are rendered again alike."""
+    records = replica_records(site, "en", "2025-06-12T09:30:00Z")
+    shared = sum(len(r["hashtags"]) > 1 for r in records)
+    assert shared > 10, "the replica lists stories under several hashtags"
+    apply_runs(tmp_path / "full", [("run-a", records)])
+    monkeypatch.setattr(RenderMemo, "LIMIT", 1)
+    memo = RenderMemo()
+    memo["a"], memo["b"] = "A", "B"
+    assert memo == {"b": "B"}
+    apply_runs(tmp_path / "small", [("run-a", records)])
+    full, small = feed_files(tmp_path / "full"), feed_files(tmp_path / "small")
+    assert len(full) > 3 and small == full
 
 
 def test_a_run_that_brings_a_feed_nothing_new_leaves_its_file_alone(tmp_path: Path) -> None:
