@@ -468,3 +468,29 @@ def test_band_rows_promoted_in_many_passes_are_the_rows_of_one(
     one = _promoted_bands(tmp_path / "one.sqlite3", monkeypatch, 1 << 20)
     many = _promoted_bands(tmp_path / "many.sqlite3", monkeypatch, 1000)  # 10 passes
     assert many == one and len(one) == 300 * 32
+
+
+def test_a_runs_staged_fingerprints_come_back_as_staged_past_the_index_merge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run's flat arrays give back each fingerprint as it was staged (restaged ones
+    replaced in their first place), across the id index's merge into sorted arrays."""
+    from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
+    from newscrawl.stores.ids import DECIMAL
+
+    monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 64)
+    run = sqlite_fingerprints._StagedRun(DECIMAL)
+    staged = {}
+    for n in range(500):
+        fp = StoredFingerprint(str(n * 7919 + 1), None, n, bytes([n % 256]) * 128, staged=True)
+        run.add(fp, [n, 10_000 + n % 5])  # every fifth story shares a band key
+        staged[fp.id] = fp
+    # Staged again, now a copy, with a signature of another length: same place.
+    again = StoredFingerprint("1", "15839", 9, b"\x07" * 64, staged=True)
+    run.add(again, [0])
+    staged["1"] = again
+    assert len(run) == 500
+    assert all(run.get(sid) == fp for sid, fp in staged.items())
+    assert run.get("2") is None and run.get("3959501") is None
+    assert [f.id for f in run.similar([10_002], 3)] == [str(n * 7919 + 1) for n in (2, 7, 12)]
+    assert run.similar([0], 5) == [again]
