@@ -467,3 +467,46 @@ def test_a_feed_write_that_fails_is_logged_and_done_by_the_next_run(
     feed = read_feed(tmp_path / "feeds" / "en" / "Saco.atom")
     assert [e.id.rsplit("/", 1)[1] for e in feed.entries] == ["a" * 32]
     assert (tmp_path / "feeds" / "index.opml").exists()
+
+
+def test_lines_the_fast_json_reader_refuses_are_read_as_before_and_bad_bytes_cost_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """orjson reads the export; what it refuses and the standard library reads (a lone
+    surrogate escape) is still an entry, and a line that is not
+    UTF-8 is one named, counted drop, not the end of the whole update."""
+    path = write_export(tmp_path, "run-j", [])
+    with path.open("ab") as fh:  # json.dumps escapes non-ASCII: "\ud800" in the line
+        fh.write(json.dumps(record("a" * 32, title="Lone \ud800 surrogate")).encode() + b"\n")
+        fh.write(json.dumps(record("b" * 32)).encode() + b"\n")
+        fh.write(
+            json.dumps(record("c" * 32, title="caf\u00e9")).encode().replace(b"\\u00e9", b"\xe9")
+            + b"\n"
+        )
+        fh.write(json.dumps(record("d" * 32)).encode() + b"\n")
+    cfg = config(tmp_path)
+    store = FeedStore(cfg.state_path, cfg.window)
+    applied = FeedWriter(cfg, store).apply("run-j", path)
+    store.close()
+    assert (applied.records, applied.dropped) == (3, 1)
+    assert f"{path}:3:" in caplog.text and "utf-8" in caplog.text
+    got = {e.id[-32:]: e.title for e in read_feed(tmp_path / "feeds" / "en" / "Saco.atom").entries}
+    assert got == {"a" * 32: "Lone  surrogate", "b" * 32: "Story bbbbbb", "d" * 32: "Story dddddd"}
+
+
+def test_a_story_twice_in_one_export_keeps_its_best_version_in_either_order(
+    tmp_path: Path,
+) -> None:
+    """The batch merge keeps, of one story's lines, the later sort key, then the later
+    crawl, as the row-by-row merge did, whichever line comes first."""
+    old = record("e" * 32, title="Old", crawled_at="2025-06-12T09:30:00Z")
+    newer = record("e" * 32, title="Newer", crawled_at="2025-06-12T10:30:00Z")
+    later = record("e" * 32, title="Later", published="2025-06-12T08:30:00Z")
+    for n, lines in enumerate([[old, newer, later], [later, newer, old], [newer, later, old]]):
+        data_dir = tmp_path / str(n)
+        apply_runs(data_dir, [("run-t", lines)])
+        [entry] = read_feed(data_dir / "feeds" / "en" / "Saco.atom").entries
+        assert entry.title == "Later"
+        apply_runs(data_dir, [("run-u", [old])])  # an older version later changes nothing
+        [entry] = read_feed(data_dir / "feeds" / "en" / "Saco.atom").entries
+        assert entry.title == "Later"

@@ -50,7 +50,8 @@ def _records(site: Site, lang: str, crawled_at: str) -> list[dict[str, Any]]:
                 "schema_version": SCHEMA_VERSION,
             }
         )
-    return sorted(out, key=lambda r: r["id"])
+    # In the order a crawl exports them: earliest first, undated last (StoryRelease.order).
+    return sorted(out, key=lambda r: (r["published"] or "~", r["id"]))
 
 
 def _export(data_dir: Path, run_id: str, records: list[dict[str, Any]]) -> Path:

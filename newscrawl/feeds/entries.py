@@ -10,11 +10,14 @@ one: the later sort key wins, then the later ``crawled_at``, then the later run.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from newscrawl.sites import SiteProfile, load_profile
 from newscrawl.tags import validate_tag
@@ -25,6 +28,25 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _INSTANT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def load_json(line: bytes | str) -> Any:
+    """One JSON text, by orjson; what orjson refuses and the standard library reads (a lone
+    surrogate escape, ``"\\ud800"``) is read the standard library's way, so the two accept
+    the same lines."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
+def dump_shown(shown: dict[str, Any]) -> str:
+    """An entry's stored text: its fields as compact JSON, keys sorted, UTF-8 unescaped
+    (orjson; the standard library where orjson refuses a string, as a lone surrogate)."""
+    try:
+        return orjson.dumps(shown, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(shown, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def xml_safe(value: str) -> str:
@@ -97,6 +119,16 @@ def rfc3339(instant: datetime) -> str:
     return instant.isoformat(timespec="seconds")
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _published_keys(published: str, zone: ZoneInfo) -> tuple[str, str]:
+    """A ``published`` value's sort key (the instant in UTC) and its Atom text, once per
+    distinct value: a run's stories share their days, and formatting both was a tenth of
+    reading an export."""
+    instant = published_instant(published, zone)
+    assert instant is not None
+    return instant.astimezone(UTC).strftime(_UTC_FORMAT), rfc3339(instant)
+
+
 @functools.cache
 def _id_shape(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
@@ -137,15 +169,17 @@ def entry_from_record(
         raise BadRecord(
             f"duplicate_of must match {site.id_pattern} or be null, not {duplicate_of!r}"
         )
-    published = published_instant(_text(record, "published"), zone)
-    sort_key = published.astimezone(UTC).strftime(_UTC_FORMAT) if published else crawled_at
+    published = _text(record, "published")
+    sort_key, shown_published = (
+        _published_keys(published, zone) if published else (crawled_at, None)
+    )
     publisher, excerpt = _text(record, "publisher"), _text(record, "excerpt")
     shown = {
         "id": story_id,
         "url": xml_safe(url),
         "title": xml_safe(_text(record, "title", required=True)),
         "publisher": xml_safe(publisher) if publisher else None,
-        "published": rfc3339(published) if published else None,
+        "published": shown_published,
         "updated": crawled_at,
         "excerpt": xml_safe(excerpt) if excerpt else None,
         "categories": [xml_safe(c) for c in _strings(record, "categories")],

@@ -9,7 +9,6 @@ alone (its mtime, and so HTTP caching, too).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -21,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from newscrawl.exports import fsync_dir
 from newscrawl.feeds import atom
-from newscrawl.feeds.entries import BadRecord, FeedEntry, entry_from_record
+from newscrawl.feeds.entries import BadRecord, FeedEntry, entry_from_record, load_json
 from newscrawl.feeds.store import STATE_FILE, FeedStore
 from newscrawl.sites import SiteProfile, base_url_of, load_profile, site_of
 from newscrawl.urls import origin
@@ -130,13 +129,13 @@ def read_export(
     path: Path, run_id: str, zone: ZoneInfo, site: SiteProfile | None = None
 ) -> Iterator[FeedEntry | BadRecord]:
     """The export's lines as entries; a bad line comes out as the error naming it."""
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                yield entry_from_record(json.loads(line), run_id, zone, site)
-            except ValueError as exc:  # JSONDecodeError and BadRecord alike
+                yield entry_from_record(load_json(line), run_id, zone, site)
+            except ValueError as exc:  # bad JSON or UTF-8, and BadRecord alike
                 yield BadRecord(f"{path}:{n}: {exc}")
 
 
