@@ -58,7 +58,13 @@ def test_breakdown_switches_each_part_off_and_reports_it() -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")][2:]
     names = [row.split("|")[1].strip() for row in rows]
-    assert names == ["as shipped", "syndication off", "and spidermon off", "and the export off"]
+    assert names == [
+        "as shipped",
+        "syndication off",
+        "and spidermon off",
+        "and the export off",
+        "and no item pipelines",
+    ]
     for row in rows:
         bare, tagpage, ratio = (cell.strip() for cell in row.split("|")[2:5])
         assert float(bare) > 0 and float(tagpage) > 0 and float(ratio.split()[0]) > 0

@@ -34,6 +34,17 @@ CONFIGS: list[tuple[str, dict[str, str]]] = [
             "NEWSCRAWL_EXPORT_ENABLED": "0",
         },
     ),
+    # What is left is the spider and Scrapy's own per-item machinery: every story still goes
+    # through the engine's item processing, into no pipeline (Scrapy's floor for the tail).
+    (
+        "and no item pipelines",
+        {
+            "NEWSCRAWL_SYNDICATION_ENABLED": "0",
+            "SPIDERMON_ENABLED": "0",
+            "NEWSCRAWL_EXPORT_ENABLED": "0",
+            "ITEM_PIPELINES": "{}",
+        },
+    ),
 ]
 
 
@@ -81,13 +92,17 @@ def _check_applied(name: str, settings: dict[str, str], crawl: CrawlRun) -> None
         "syndication": settings.get("NEWSCRAWL_SYNDICATION_ENABLED") != "0",
         "spidermon": settings.get("SPIDERMON_ENABLED") != "0",
         "export": settings.get("NEWSCRAWL_EXPORT_ENABLED") != "0",
+        "pipelines": settings.get("ITEM_PIPELINES") != "{}",
     }
     ran = {
         "syndication": any(k.startswith("newscrawl/syndication/") for k in stats),
         "spidermon": any(k.startswith("spidermon") for k in stats),
         "export": crawl.items > 0,
+        "pipelines": any(k.startswith("newscrawl/dates/") for k in stats),
     }
     wrong = [part for part in on if on[part] != ran[part]]
+    if not on["pipelines"] and stats.get("item_scraped_count") != stats.get("newscrawl/stories"):
+        wrong.append("items (every story must still go through Scrapy's item processing)")
     if wrong:
         raise RuntimeError(f"tagpage ({name}): {', '.join(wrong)} not as configured")
 
