@@ -101,3 +101,27 @@ def test_a_valid_story_passes_unchanged_and_uncounted(lang: str) -> None:
     assert pipe.process_item(item) is item
     assert dataclasses.asdict(item) == before
     assert pipe.stats.get_value("newscrawl/drop/invalid") is None
+
+
+def test_a_storys_fields_read_and_write_as_through_itemadapter() -> None:
+    """The pipelines' StoryFields gives a Story's fields as ItemAdapter gives them: the same
+    items in the same order, the same reads and writes, a KeyError for what is no field."""
+    from itemadapter import ItemAdapter
+
+    from newscrawl.items import StoryFields, item_fields
+
+    mine, theirs = story(categories=["Business"]), story(categories=["Business"])
+    fast, slow = item_fields(mine), ItemAdapter(theirs)
+    assert isinstance(fast, StoryFields) and isinstance(item_fields({"id": "x"}), ItemAdapter)
+    assert list(fast.items()) == list(slow.items())
+    for name in ("id", "published_raw", "categories", "duplicate_of"):
+        assert fast[name] == slow[name] and fast.get(name) == slow.get(name)
+    fast["published"], slow["published"] = "2025-04-16", "2025-04-16"
+    assert mine == theirs
+    assert fast.get("nope") is None is slow.get("nope")
+    assert fast.get("nope", 7) == 7 == slow.get("nope", 7)
+    for adapter in (fast, slow):
+        with pytest.raises(KeyError):
+            adapter["nope"]
+        with pytest.raises(KeyError):
+            adapter["nope"] = 1

@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from spidermon.contrib.scrapy.extensions import Spidermon as _Spidermon
+
+from newscrawl.items import item_fields
 
 
 class Spidermon(_Spidermon):
@@ -50,7 +51,7 @@ class Spidermon(_Spidermon):
         return ext
 
     def item_scraped(self, item: Any, response: Any, spider: Any) -> None:
-        fields = list(ItemAdapter(item).items())
+        fields = list(item_fields(item).items())
         if not self._flat or any(isinstance(v, dict) for _, v in fields):
             super().item_scraped(item, response, spider)
             return

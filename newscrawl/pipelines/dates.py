@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
-
 from newscrawl.dates import DateNormaliser, parse_now
+from newscrawl.items import item_fields
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -35,7 +34,7 @@ class DatesPipeline:
         return cls(normaliser, crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        a = ItemAdapter(item)
+        a = item_fields(item)
         parsed = self.normaliser.normalise(a.get("published_raw"), a["lang"])
         a["published"] = parsed.value
         a["published_precision"] = parsed.precision

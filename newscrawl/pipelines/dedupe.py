@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from newscrawl.extensions.seenstore import seen_store
+from newscrawl.items import item_fields
 from newscrawl.stores import StoryClaimed
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class DedupePipeline:
         )
 
     def process_item(self, item: Any) -> Any:
-        story_id = ItemAdapter(item)["id"]
+        story_id = item_fields(item)["id"]
         if story_id in self._run_ids:
             self.stats.inc_value("newscrawl/drop/in_run_duplicate")
             raise DropItem(f"story {story_id} already exported in this run", log_level="DEBUG")

@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from newscrawl.extensions.seenstore import seen_store
+from newscrawl.items import Fields, item_fields
 from newscrawl.stores import StoredFingerprint
 from newscrawl.stores.sqlite import SQLiteSeenStore
 from newscrawl.syndication import Fingerprinter, fingerprinter_for, most_similar
@@ -132,7 +132,7 @@ class SyndicationPipeline:
         return self._own_store
 
     def process_item(self, item: Any) -> Any:
-        a = ItemAdapter(item)
+        a = item_fields(item)
         original = self._original(a)
         a["duplicate_of"] = original
         if original is None:
@@ -143,7 +143,7 @@ class SyndicationPipeline:
             raise DropItem(f"story {a['id']} is a syndicated copy of {original}", log_level="DEBUG")
         return item
 
-    def _original(self, a: ItemAdapter) -> str | None:
+    def _original(self, a: Fields) -> str | None:
         """The id of the original this story is a copy of, or None; stages its fingerprint."""
         store = self.store
         assert store is not None, "open_spider() first"

@@ -6,9 +6,9 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from newscrawl.items import Fields, item_fields
 from newscrawl.sites import SiteProfile, load_profile, site_of
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class ValidatePipeline:
         return cls(crawler.stats, site_of(crawler.settings))
 
     def process_item(self, item: Any) -> Any:
-        a = ItemAdapter(item)
+        a = item_fields(item)
         problem = _problem(a, self.id_re, self.langs)
         if problem:
             self.stats.inc_value("newscrawl/drop/invalid")
@@ -46,7 +46,7 @@ class ValidatePipeline:
         return item
 
 
-def _problem(a: ItemAdapter, id_re: re.Pattern[str], langs: frozenset[str]) -> str | None:
+def _problem(a: Fields, id_re: re.Pattern[str], langs: frozenset[str]) -> str | None:
     if not isinstance(a.get("id"), str) or not id_re.match(a["id"]):
         return "id"
     url = a.get("url")
