@@ -259,3 +259,28 @@ def test_many_stories_come_back_whole_in_the_release_order_a_batch_at_a_time() -
     assert stories[-1].id == ids[5]  # 2025-06-12, after every April date
     # Once released, nothing is held and nothing is released twice.
     assert c.released and c.get(ids[0]) is None and list(c.release_batches()) == []
+
+
+def test_a_story_an_earlier_run_exported_is_counted_but_never_held() -> None:
+    """With skip_seen, a seen story is asked about once (its first card), counted as a
+    story of each hashtag that lists it and as seen_before, and never released."""
+    c, crawler = collector(["Pakistan", "UK"])
+    asked: list[str] = []
+
+    def seen(sid: str) -> bool:
+        asked.append(sid)
+        return sid == B
+
+    c.skip_seen(seen)
+    assert add(c, A, "Pakistan") == (True, True)
+    assert add(c, B, "Pakistan") == (True, True)  # new in this run, whoever exported it
+    assert add(c, B, "UK") == (True, False)
+    assert add(c, B, "UK") == (False, False)
+    assert asked == [A, B]
+    assert not c.has(B) and c.get(B) is None
+    stats = crawler.stats
+    assert stats.get_value("newscrawl/stories") == 2
+    assert stats.get_value("newscrawl/drop/seen_before") == 1
+    assert stats.get_value("newscrawl/drop/in_run_duplicate") == 2
+    assert c.tag_counts() == {"Pakistan": 2, "UK": 1}
+    assert [s.id for s in c.release()] == [A]

@@ -80,6 +80,9 @@ def test_second_run_exports_nothing_old_and_refresh_exports_all(
     assert second.returncode == 0
     assert len(second.exports) == 1 and second.records == []  # a complete, empty export
     assert second.stats["newscrawl/drop/seen_before"] == len(first.records)
+    # Not held: none went through the pipelines after the crawl only to be dropped there.
+    assert second.stats.get("item_dropped_count", 0) == 0
+    assert second.stats["newscrawl/stories"] == len(first.records)
     # A tag not crawled before brings only the stories the first run did not export.
     more = site.tags("en")[3]
     third = crawl("-a", f"tags={tags[0]},{more}", data_dir=data)

@@ -99,6 +99,7 @@ class TagPageSpider(scrapy.Spider):
         if spider.max_pages is None:
             spider.max_pages = s.getint("NEWSCRAWL_MAX_PAGES")
         spider.collector = StoryCollector(spider.tags, crawler)
+        spider.collector.skip_seen(spider._seen_before)
         # Holds the stories until every listing is crawled, then sends them to the pipelines.
         spider.release = StoryRelease.from_crawler(crawler, spider.collector)
         spider.data_dir = Path(s.get("NEWSCRAWL_DATA_DIR"))
@@ -182,6 +183,11 @@ class TagPageSpider(scrapy.Spider):
             errback=self.article_failed,
             cb_kwargs={"story_id": card.id, "depth": depth},
         )
+
+    def _seen_before(self, story_id: str) -> bool:
+        """Exported by an earlier run (never, with refresh=1 or without exports)."""
+        seen = self._seen_store()
+        return seen is not None and seen.is_seen(story_id)
 
     def _seen_store(self) -> Any:
         """The crawler's seen-store (SQLite or Redis): story pages are fetched only for
