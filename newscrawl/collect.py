@@ -179,11 +179,17 @@ class StoryCollector:
         seen_for_tag.add(card.id)
         hashtags = self._hashtags.get(card.id)
         new_story = hashtags is None and card.id not in self._seen_before
-        if new_story and self._is_seen is not None and self._is_seen(card.id):
+        stats = self._crawler.stats
+        if not new_story:
+            stats.inc_value("newscrawl/drop/in_run_duplicate")
+            if hashtags is not None and tag not in hashtags:
+                hashtags.append(tag)
+        elif self._is_seen is not None and self._is_seen(card.id):
+            stats.inc_value("newscrawl/stories")
+            stats.inc_value("newscrawl/drop/seen_before")
             self._seen_before.add(card.id)
-            self._crawler.stats.inc_value("newscrawl/stories")
-            self._crawler.stats.inc_value("newscrawl/drop/seen_before")
-        elif new_story:
+        else:
+            stats.inc_value("newscrawl/stories")
             story = Story(
                 id=card.id,
                 url=card.url,
@@ -199,13 +205,8 @@ class StoryCollector:
             )
             self._hashtags[card.id] = story.hashtags
             self._held.add(story, self._sort_text(story))
-            self._crawler.stats.inc_value("newscrawl/stories")
-        else:
-            self._crawler.stats.inc_value("newscrawl/drop/in_run_duplicate")
-            if hashtags is not None and tag not in hashtags:
-                hashtags.append(tag)
         if new_for_tag:
-            self._crawler.stats.inc_value(f"newscrawl/hashtag/{tag}/stories")
+            stats.inc_value(f"newscrawl/hashtag/{tag}/stories")
         return new_for_tag, new_story
 
     def enrich(self, story_id: str, page: StoryPage, *, use_page_date: bool) -> None:

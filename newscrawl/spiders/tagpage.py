@@ -172,9 +172,9 @@ class TagPageSpider(scrapy.Spider):
             )
 
     def _story_request(self, card: Card, depth: int) -> scrapy.Request | None:
-        """The story page of a story this run may export (never one exported before)."""
-        seen = self._seen_store()
-        if seen is not None and seen.is_seen(card.id):
+        """The story page of a story this run may export (never one exported before: the
+        collector, which asked the seen-store at this first card, does not hold it)."""
+        if not self.collector.has(card.id):
             self.crawler.stats.inc_value("newscrawl/article/skipped_seen")
             return None
         return scrapy.Request(
