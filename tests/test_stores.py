@@ -485,12 +485,15 @@ def test_a_runs_staged_fingerprints_come_back_as_staged_past_the_index_merge(
         fp = StoredFingerprint(str(n * 7919 + 1), None, n, bytes([n % 256]) * 128, staged=True)
         run.add(fp, [n, 10_000 + n % 5])  # every fifth story shares a band key
         staged[fp.id] = fp
-    # Staged again, now a copy, with a signature of another length: same place.
-    again = StoredFingerprint("1", "15839", 9, b"\x07" * 64, staged=True)
+    # Staged again, now a copy: same place.
+    again = StoredFingerprint("1", "15839", 9, b"\x07" * 128, staged=True)
     run.add(again, [0])
     staged["1"] = again
+    # One fingerprinter a run: a signature of another length is a bug, said at once.
+    with pytest.raises(ValueError, match="64 bytes in a run whose signatures have 128"):
+        run.add(StoredFingerprint("8", None, 1, b"\x07" * 64, staged=True), [1])
     assert len(run) == 500
     assert all(run.get(sid) == fp for sid, fp in staged.items())
-    assert run.get("2") is None and run.get("3959501") is None
+    assert run.get("2") is None and run.get("3959501") is None and run.get("8") is None
     assert [f.id for f in run.similar([10_002], 3)] == [str(n * 7919 + 1) for n in (2, 7, 12)]
     assert run.similar([0], 5) == [again]

@@ -172,7 +172,6 @@ class _StagedRun:
         "codec",
         "index",
         "keys",
-        "odd",
         "originals",
         "pending",
         "sig_size",
@@ -183,9 +182,9 @@ class _StagedRun:
     def __init__(self, codec: IdCodec) -> None:
         self.codec = codec
         self.keys = bytearray()  # KEY_SIZE bytes a rank: the story's id key
-        self.sigs = bytearray()  # sig_size bytes a rank (set by the first story)
+        # sig_size bytes a rank: one fingerprinter a run, so the first story sets the size.
+        self.sigs = bytearray()
         self.sig_size: int | None = None
-        self.odd: dict[int, bytes] = {}  # a signature of another size, by rank (none in a run)
         self.sizes = array("I")
         self.originals: dict[int, str] = {}  # rank -> its original (copies only)
         self.by_id = _BandIndex()  # hash of the id key -> rank
@@ -203,10 +202,8 @@ class _StagedRun:
         return None
 
     def _at(self, at: int) -> StoredFingerprint:
-        sig = self.odd.get(at)
-        if sig is None:
-            size = self.sig_size or 0
-            sig = bytes(self.sigs[at * size : (at + 1) * size])
+        size = self.sig_size or 0
+        sig = bytes(self.sigs[at * size : (at + 1) * size])
         story = self.codec.story_id(bytes(self.keys[at * KEY_SIZE : (at + 1) * KEY_SIZE]))
         return StoredFingerprint(story, self.originals.get(at), self.sizes[at], sig, staged=True)
 
@@ -217,26 +214,23 @@ class _StagedRun:
     def add(self, fingerprint: StoredFingerprint, keys: Sequence[int]) -> None:
         key = self.codec.key(fingerprint.id)
         sig = fingerprint.signature
+        if self.sig_size is None:
+            self.sig_size = len(sig)
+        elif len(sig) != self.sig_size:
+            raise ValueError(
+                f"story {fingerprint.id}: a signature of {len(sig)} bytes in a run whose"
+                f" signatures have {self.sig_size} (one fingerprinter a run)"
+            )
         at = self._rank(key)
         if at is None:
             at = len(self.sizes)
             self.keys += key
             self.sizes.append(fingerprint.size)
+            self.sigs += sig
             self.by_id.add((_id_hash(key),), at)
-            if self.sig_size is None:
-                self.sig_size = len(sig)
-            if len(sig) == self.sig_size:
-                self.sigs += sig
-            else:
-                self.sigs += bytes(self.sig_size)
-                self.odd[at] = sig
         else:  # staged again: replaced, in its first place
             self.sizes[at] = fingerprint.size
-            if len(sig) == self.sig_size:
-                self.sigs[at * self.sig_size : (at + 1) * self.sig_size] = sig
-                self.odd.pop(at, None)
-            else:
-                self.odd[at] = sig
+            self.sigs[at * self.sig_size : (at + 1) * self.sig_size] = sig
         if fingerprint.original is None:
             self.originals.pop(at, None)
         else:
