@@ -98,10 +98,8 @@ def _strings(record: dict[str, Any], name: str) -> list[str]:
     return list(value)
 
 
-def published_instant(published: str | None, zone: ZoneInfo) -> datetime | None:
+def published_instant(published: str, zone: ZoneInfo) -> datetime:
     """The instant a record's ``published`` stands for (a bare date: midnight in *zone*)."""
-    if published is None:
-        return None
     try:
         if m := _DAY.match(published):
             return datetime(*map(int, m.groups()), tzinfo=zone)
@@ -125,7 +123,6 @@ def _published_keys(published: str, zone: ZoneInfo) -> tuple[str, str]:
     distinct value: a run's stories share their days, and formatting both was a tenth of
     reading an export."""
     instant = published_instant(published, zone)
-    assert instant is not None
     return instant.astimezone(UTC).strftime(_UTC_FORMAT), rfc3339(instant)
 
 
