@@ -21,31 +21,28 @@ from newscrawl.bench.runner import NOW
 from newscrawl.bench.server import PrerenderedServer
 from newscrawl.replica.site import build_site
 
-#: Each step switches off one more part (settings passed as ``-s``).
-CONFIGS: list[tuple[str, dict[str, str]]] = [
+#: Each step switches off one more part: (name, the setting it adds), passed as ``-s``.
+#: The last leaves the spider and Scrapy's own per-item machinery: every story still goes
+#: through the engine's item processing, into no pipeline (Scrapy's floor for the tail).
+_STEPS: list[tuple[str, dict[str, str]]] = [
     ("as shipped", {}),
     ("syndication off", {"NEWSCRAWL_SYNDICATION_ENABLED": "0"}),
-    ("and spidermon off", {"NEWSCRAWL_SYNDICATION_ENABLED": "0", "SPIDERMON_ENABLED": "0"}),
-    (
-        "and the export off",
-        {
-            "NEWSCRAWL_SYNDICATION_ENABLED": "0",
-            "SPIDERMON_ENABLED": "0",
-            "NEWSCRAWL_EXPORT_ENABLED": "0",
-        },
-    ),
-    # What is left is the spider and Scrapy's own per-item machinery: every story still goes
-    # through the engine's item processing, into no pipeline (Scrapy's floor for the tail).
-    (
-        "and no item pipelines",
-        {
-            "NEWSCRAWL_SYNDICATION_ENABLED": "0",
-            "SPIDERMON_ENABLED": "0",
-            "NEWSCRAWL_EXPORT_ENABLED": "0",
-            "ITEM_PIPELINES": "{}",
-        },
-    ),
+    ("and spidermon off", {"SPIDERMON_ENABLED": "0"}),
+    ("and the export off", {"NEWSCRAWL_EXPORT_ENABLED": "0"}),
+    ("and no item pipelines", {"ITEM_PIPELINES": "{}"}),
 ]
+
+
+def _cumulative(steps: list[tuple[str, dict[str, str]]]) -> list[tuple[str, dict[str, str]]]:
+    configs, settings = [], {}
+    for name, more in steps:
+        settings = {**settings, **more}
+        configs.append((name, settings))
+    return configs
+
+
+#: Each configuration's name and every setting it switches off.
+CONFIGS = _cumulative(_STEPS)
 
 
 def run(tags: int, rounds: int, work: Path) -> list[dict[str, float | str]]:
