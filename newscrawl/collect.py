@@ -29,6 +29,7 @@ from newscrawl.items import STORY_FIELDS, Story
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from newscrawl.fingerprint_worker import Text
     from newscrawl.sites.cards import Card, StoryPage
 
 logger = logging.getLogger(__name__)
@@ -146,6 +147,8 @@ class StoryCollector:
         self._sort: Callable[[Story], str] | None = None
         self._is_seen: Callable[[str], bool] | None = None
         self._seen_before: set[str] = set()  # ids met in this run, exported by an earlier one
+        self._prepare: Callable[[list[Text]], None] | None = None
+        self._to_prepare: list[Text] = []  # held stories' texts not handed to _prepare yet
         self.released = False
 
     def skip_seen(self, is_seen: Callable[[str], bool]) -> None:
@@ -156,6 +159,24 @@ class StoryCollector:
         Dedupe still decides for every story held, so a story another worker exports
         during this run is still dropped at the release."""
         self._is_seen = is_seen
+
+    def prepare_with(self, submit: Callable[[list[Text]], None]) -> None:
+        """Hand each held story's text to *submit* (a batch at a time) as it arrives, and
+        again when its story page changes it: work that needs no hashtag merge (the
+        fingerprint worker, ``newscrawl.fingerprint_worker``) is then done during the crawl,
+        not after it. The rest is handed over when the release starts."""
+        self._prepare = submit
+
+    def _to_be_prepared(self, story: Story) -> None:
+        if self._prepare is not None:
+            self._to_prepare.append((story.id, story.title, story.excerpt, story.body))
+            if len(self._to_prepare) >= HeldStories.BATCH:
+                self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self._prepare is not None and self._to_prepare:
+            batch, self._to_prepare = self._to_prepare, []
+            self._prepare(batch)
 
     def order_by(self, sort: Callable[[Story], str]) -> None:
         """Release stories by ``(sort(story), id)``; without it, in the order first seen."""
@@ -205,6 +226,7 @@ class StoryCollector:
             )
             self._hashtags[card.id] = story.hashtags
             self._held.add(story, self._sort_text(story))
+            self._to_be_prepared(story)
         if new_for_tag:
             stats.inc_value(f"newscrawl/hashtag/{tag}/stories")
         return new_for_tag, new_story
@@ -227,6 +249,7 @@ class StoryCollector:
         if use_page_date and page.date_text:
             story.published_raw = page.date_text
         self._held.put(story, self._sort_text(story))
+        self._to_be_prepared(story)
 
     def has(self, story_id: str) -> bool:
         return story_id in self._hashtags
@@ -254,6 +277,7 @@ class StoryCollector:
         if self.released:
             return
         self.released = True
+        self._hand_over()
         try:
             batch: list[Story] = []
             for sid, data in self._held.rows(sorted_by_sort=self._sort is not None):

@@ -244,6 +244,12 @@ NEWSCRAWL_SYNDICATION_MIN_SHINGLES = int(os.environ.get("NEWSCRAWL_SYNDICATION_M
 NEWSCRAWL_SYNDICATION_SHINGLE_SIZE = int(os.environ.get("NEWSCRAWL_SYNDICATION_SHINGLE_SIZE", "3"))
 NEWSCRAWL_SYNDICATION_NUM_PERM = int(os.environ.get("NEWSCRAWL_SYNDICATION_NUM_PERM", "128"))
 NEWSCRAWL_SYNDICATION_BANDS = int(os.environ.get("NEWSCRAWL_SYNDICATION_BANDS", "32"))
+# Fingerprint held stories in a second process during the crawl (newscrawl/fingerprint_worker.py),
+# not in the pipeline after it: the same fingerprints, made on the machine's other core.
+NEWSCRAWL_SYNDICATION_WORKER = os.environ.get("NEWSCRAWL_SYNDICATION_WORKER", "1") not in (
+    "0",
+    "false",
+)
 
 # --- distributed crawling on Redis ---
 # docs/REDIS.md. NEWSCRAWL_BACKEND=redis (the RedisBackend add-on, so `-s` works too) puts the

@@ -82,6 +82,10 @@ def test_articles_add_body_and_hashtags_and_skip_stories_exported_before(
         assert first.stats["newscrawl/article/failed"] == len(missing)
         assert first.stats["newscrawl/article/fetched"] == len(expected) - len(missing)
         assert all(first.by_id()[s]["body"] is None for s in missing)
+        # A story page's body is part of the text fingerprinted: each story was sent to the
+        # fingerprint worker again once its page was read, and its answer was for that text.
+        assert first.stats["newscrawl/syndication/fingerprinted_ahead"] == len(expected)
+        assert "newscrawl/syndication/fingerprinted_inline" not in first.stats
         # Related Articles cards on story pages are not stories of this run.
         assert set(first.by_id()) == set(expected)
         assert sum("/en/article/" in p for p in first_requests) == len(expected)

@@ -168,6 +168,8 @@ def test_a_job_deployed_with_scrapyd_client_exports_the_replicas_stories(
     assert report["ok"] is True, report["problems"]
     assert report["errors_logged"] == 0
     assert report["monitors"]["failed"] == []
+    # The fingerprint worker's child found the project's code in the egg, as the job did.
+    assert report["stats"]["newscrawl/syndication/fingerprinted_ahead"] > 0
 
     export = Path(report["export"]["path"])
     records = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]

@@ -683,6 +683,9 @@ def test_a_crawl_drops_copies_and_a_later_run_marks_new_ones_with_the_first_runs
         assert all(r["duplicate_of"] is None for r in first.records)
         assert first.stats["newscrawl/drop/syndicated_copy"] == 3
         assert first.stats["newscrawl/syndication/copies"] == 3
+        # Every story was fingerprinted by the worker during the crawl, none at the release.
+        assert first.stats["newscrawl/syndication/fingerprinted_ahead"] == 7
+        assert "newscrawl/syndication/fingerprinted_inline" not in first.stats
 
         # Run 2 marks (the default). A week later: a new copy of run 1's wire story, one whose
         # date is earlier than the exported original's (the exported original stays the
@@ -711,8 +714,17 @@ def test_a_crawl_drops_copies_and_a_later_run_marks_new_ones_with_the_first_runs
                 )
             )
         )
-        second = run_crawl(server.base_url, data, "-a", "tags=Syndicated")
+        # The worker off: the pipeline fingerprints, and the decisions are the same.
+        second = run_crawl(
+            server.base_url,
+            data,
+            "-a",
+            "tags=Syndicated",
+            env={"NEWSCRAWL_SYNDICATION_WORKER": "0"},
+        )
     assert second.returncode == 0, second.log[-3000:]
+    assert second.stats["newscrawl/syndication/fingerprinted_inline"] == 5
+    assert "newscrawl/syndication/fingerprinted_ahead" not in second.stats
     assert {sid: r["duplicate_of"] for sid, r in second.by_id().items()} == {
         EARLY_ID: ORIG_ID,
         LATE_ID: ORIG_ID,

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import DropItem, NotConfigured
 
 from newscrawl.extensions.seenstore import seen_store
+from newscrawl.fingerprint_worker import WORKER_ATTRIBUTE, FingerprintWorker
 from newscrawl.items import Fields, item_fields
 from newscrawl.stores import StoredFingerprint
 from newscrawl.stores.sqlite import SQLiteSeenStore
-from newscrawl.syndication import Fingerprinter, fingerprinter_for, most_similar
+from newscrawl.syndication import Fingerprint, Fingerprinter, fingerprinter_for, most_similar
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -44,7 +45,9 @@ class SyndicationPipeline:
     Stats: ``newscrawl/syndication/copies`` (copies found, marked or dropped),
     ``…/copies/of_earlier_run``, ``…/originals`` (fingerprinted, no earlier copy),
     ``…/too_short`` (too few words to compare: never grouped), ``…/candidates`` (stories
-    compared), ``newscrawl/drop/syndicated_copy`` (copies dropped).
+    compared), ``newscrawl/drop/syndicated_copy`` (copies dropped),
+    ``…/fingerprinted_ahead`` (fingerprints made by the worker during the crawl,
+    ``newscrawl.fingerprint_worker``), ``…/fingerprinted_inline`` (made here).
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class SyndicationPipeline:
         min_shingles: int,
         drop: bool = False,
         store: SeenStore | None = None,
+        worker: bool = False,
     ) -> None:
         self.stats = stats
         self.fingerprinter = fingerprinter
@@ -65,6 +69,8 @@ class SyndicationPipeline:
         self.min_shingles = min_shingles
         self.drop = drop
         self.store = store
+        self.use_worker = worker
+        self.worker: FingerprintWorker | None = None
         self._crawler: Crawler | None = None
         self._own_store: SQLiteSeenStore | None = None
 
@@ -88,6 +94,7 @@ class SyndicationPipeline:
             threshold=threshold,
             min_shingles=s.getint("NEWSCRAWL_SYNDICATION_MIN_SHINGLES"),
             drop=s.getbool("NEWSCRAWL_SYNDICATION_DROP"),
+            worker=s.getbool("NEWSCRAWL_SYNDICATION_WORKER"),
         )
         pipe._crawler = crawler
         return pipe
@@ -116,6 +123,12 @@ class SyndicationPipeline:
                 "NEWSCRAWL_SYNDICATION_NUM_PERM/_BANDS/_SHINGLE_SIZE back, or reset the "
                 "fingerprints (docs/SYNDICATION.md, 'Changing the method')"
             )
+        if self.use_worker:
+            # Started once the method is settled: the child fingerprints as this one would.
+            self.worker = FingerprintWorker(self.fingerprinter)
+            self.worker.start()
+            if self._crawler is not None:
+                setattr(self._crawler, WORKER_ATTRIBUTE, self.worker)
 
     def _shared_store(self) -> SeenStore:
         # The crawler's seen-store, not a second connection to its file: a write
@@ -151,7 +164,7 @@ class SyndicationPipeline:
         known = store.fingerprint_of(self.run_id, story_id)
         if known is not None:  # exported again (refresh=1): it keeps its group
             return known.original
-        fp = self.fingerprinter.fingerprint(a.get("title"), a.get("excerpt"), a.get("body"))
+        fp = self._fingerprint(story_id, a.get("title"), a.get("excerpt"), a.get("body"))
         if fp is None or fp.size < self.min_shingles:
             self.stats.inc_value("newscrawl/syndication/too_short")
             return None
@@ -183,7 +196,24 @@ class SyndicationPipeline:
         )
         return original
 
+    def _fingerprint(
+        self, story_id: str, title: str | None, excerpt: str | None, body: str | None
+    ) -> Fingerprint | None:
+        """The worker's fingerprint of this text if it made one, else one made here."""
+        if self.worker is not None:
+            taken, fp = self.worker.take(story_id, title, excerpt, body)
+            if taken:
+                self.stats.inc_value("newscrawl/syndication/fingerprinted_ahead")
+                return fp
+        self.stats.inc_value("newscrawl/syndication/fingerprinted_inline")
+        return self.fingerprinter.fingerprint(title, excerpt, body)
+
     def close_spider(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+            if self._crawler is not None:
+                setattr(self._crawler, WORKER_ATTRIBUTE, None)
         # The shared store is the service's to flush and close; only a private one is ours.
         if self._own_store is not None:
             self._own_store.close()

@@ -22,6 +22,7 @@ from newscrawl.collect import StoryCollector, StoryRelease
 from newscrawl.dates import parse_now, zone
 from newscrawl.extensions.seenstore import seen_store
 from newscrawl.failures import failure_reason
+from newscrawl.fingerprint_worker import fingerprint_worker
 from newscrawl.sites import base_url_of, site_of
 from newscrawl.sites.blocks import block_marker
 from newscrawl.sites.cards import Card, Listing
@@ -114,6 +115,11 @@ class TagPageSpider(scrapy.Spider):
         stats.set_value("newscrawl/hashtags_requested", len(self.tags))
         for tag in self.tags:
             stats.set_value(f"newscrawl/hashtag/{tag}/stories", 0)
+        # The pipelines are open by now: their fingerprint worker, if any, takes held
+        # stories' texts during the crawl.
+        worker = fingerprint_worker(self.crawler)
+        if worker is not None:
+            self.collector.prepare_with(worker.submit)
 
     async def start(self) -> AsyncIterator[Any]:
         for tag in self.tags:

@@ -1,0 +1,275 @@
+"""Fingerprints held stories in a second process while the crawl goes on.
+
+A story's fingerprint (``newscrawl.syndication``) depends on its text only, not on the run's
+hashtag merge or on the release order, so it need not wait for the release: the spider's
+collector hands each held story's text to :class:`FingerprintWorker` as cards arrive
+(:meth:`FingerprintWorker.submit`, a batch at a time), a child process
+(``python -m newscrawl.fingerprint_worker``) computes the fingerprints on the machine's
+other core, and the syndication pipeline takes them at the release
+(:meth:`FingerprintWorker.take`) instead of computing them there, about 110 µs a story
+in the crawl.
+
+A fingerprint is taken only for the text it was made from (a 128-bit digest of the title,
+excerpt and body): a story whose text changed since (a story page read later), or that
+the child has not answered for, or any story once the child is gone, is fingerprinted by
+the pipeline as before. The result is the same either way; only where the work is done
+differs. Answers wait on disk (SQLite's private temporary database), not in memory.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING
+
+import numpy as np
+import xxhash
+
+from newscrawl.syndication import METHODS, Fingerprint, Fingerprinter
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+#: Where the syndication pipeline puts its worker on the crawler, for the spider to find.
+WORKER_ATTRIBUTE = "fingerprint_worker"
+
+#: (id, title, excerpt, body): what a story's fingerprint is made from.
+Text = tuple[str, str | None, str | None, str | None]
+
+_DIGEST = 16
+_NO_WORDS = 0xFFFFFFFF  # the size of a text with no words (no fingerprint)
+
+
+def fingerprint_worker(crawler: Crawler) -> FingerprintWorker | None:
+    """The syndication pipeline's fingerprint worker, once the pipelines are open; None if
+    there is none (syndication or the worker off)."""
+    return getattr(crawler, WORKER_ATTRIBUTE, None)
+
+
+def text_digest(title: str | None, excerpt: str | None, body: str | None) -> bytes:
+    """What a fingerprint was made from, in 16 bytes: None and "" give the same words."""
+    text = "\x1f".join((title or "", excerpt or "", body or ""))
+    return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
+
+
+def record_size(fingerprinter: Fingerprinter) -> int:
+    """Bytes of one answer: digest, shingle count, signature (a byte a permutation), keys."""
+    return _DIGEST + 4 + fingerprinter.num_perm + 8 * fingerprinter.bands
+
+
+def answers(fingerprinter: Fingerprinter, texts: Iterable[Text]) -> bytes:
+    """The child's answer to a batch: one fixed-size record per text, in order."""
+    out = bytearray()
+    for _, title, excerpt, body in texts:
+        out += text_digest(title, excerpt, body)
+        fp = fingerprinter.fingerprint(title, excerpt, body)
+        if fp is None:
+            out += _NO_WORDS.to_bytes(4, "little")
+            out += bytes(fingerprinter.num_perm + 8 * fingerprinter.bands)
+        else:
+            out += fp.size.to_bytes(4, "little")
+            out += fp.signature
+            out += np.array(fp.keys, dtype="<u8").tobytes()
+    return bytes(out)
+
+
+class FingerprintWorker:
+    """The parent's side: sends texts to the child, keeps its answers, hands them out.
+
+    Two threads talk to the child, so that the crawl never waits on a pipe: one sends the
+    batches :meth:`submit` queues, one writes the answers to a temporary file (fixed-size
+    records; only each story's record number stays in memory) as they come back.
+
+    Stats (counted by the pipeline): ``newscrawl/syndication/fingerprinted_ahead`` (taken
+    from here), ``…/fingerprinted_inline`` (computed at the release).
+    """
+
+    #: How long :meth:`take` waits for the child's answer to a story it was sent, seconds.
+    WAIT_S = 30.0
+
+    def __init__(self, fingerprinter: Fingerprinter) -> None:
+        self.fingerprinter = fingerprinter
+        self._record = record_size(fingerprinter)
+        # Closed by close(); deleted by the OS when the process ends, however it ends.
+        self._file = tempfile.TemporaryFile(prefix="newscrawl-fingerprints-")  # noqa: SIM115
+        self._index: dict[str, int] = {}  # story id -> its record's number in the file
+        self._records = 0
+        self._outbox: queue.SimpleQueue[list[Text] | None] = queue.SimpleQueue()
+        self._in_flight: collections.deque[list[str]] = collections.deque()  # sent ids
+        self._sent = 0  # batches queued
+        self._answered = 0  # batches answered
+        self._changed = threading.Condition()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._threads: list[threading.Thread] = []
+        self.failed: str | None = None  # why the child is gone, if it went before close()
+
+    def start(self) -> None:
+        """Start the child (it imports numpy: about 0.2 s, off the crawl's path)."""
+        fp = self.fingerprinter
+        self._proc = proc = subprocess.Popen(
+            [sys.executable, "-m", __name__, fp.method, fp.params]
+            + [str(v) for v in (fp.num_perm, fp.bands, fp.shingle_size, fp.seed)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            # The child imports this code from where the parent did: under scrapyd that is
+            # the project's egg, on sys.path only once the job has started.
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+        )
+        for target, pipe, name in (
+            (self._send, proc.stdin, "fingerprint-texts"),
+            (self._read, proc.stdout, "fingerprint-answers"),
+        ):
+            thread = threading.Thread(target=target, args=(pipe,), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def submit(self, texts: list[Text]) -> None:
+        """Have the child fingerprint *texts* (a batch); returns at once."""
+        if texts and self._proc is not None and self.failed is None:
+            with self._changed:
+                self._sent += 1
+            self._outbox.put(texts)
+
+    def take(
+        self, story_id: str, title: str | None, excerpt: str | None, body: str | None
+    ) -> tuple[bool, Fingerprint | None]:
+        """(True, the fingerprint the child made of this text, None if it has no words), or
+        (False, None) if there is none: never sent, text changed since, or child gone."""
+        if self._answered < self._sent:  # a later batch may hold this story's latest text
+            self._wait()
+        n = self._index.get(story_id)
+        if n is None:
+            return False, None
+        record = os.pread(self._file.fileno(), self._record, n * self._record)
+        if record[:_DIGEST] != text_digest(title, excerpt, body):
+            return False, None
+        size = int.from_bytes(record[_DIGEST : _DIGEST + 4], "little")
+        if size == _NO_WORDS:
+            return True, None
+        at = _DIGEST + 4 + self.fingerprinter.num_perm
+        keys = np.frombuffer(record, dtype="<u8", offset=at).tolist()
+        return True, Fingerprint(record[_DIGEST + 4 : at], tuple(keys), size)
+
+    def close(self) -> None:
+        """Stop the child (end of its input, then its PID if it does not go) and drop the
+        answers."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            self._outbox.put(None)  # the sender closes the child's input
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            for thread in self._threads:
+                thread.join(timeout=5)
+        self._index.clear()
+        self._file.close()
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _wait(self) -> None:
+        """Wait until every batch queued is answered, or the child is gone."""
+        with self._changed:
+            done = self._changed.wait_for(
+                lambda: self._answered >= self._sent or self.failed is not None, self.WAIT_S
+            )
+            if not done:
+                self._fail_locked(f"no answer in {self.WAIT_S:.0f} s")
+
+    def _send(self, inp: IO[bytes]) -> None:
+        """The sender thread: each queued batch to the child, its ids kept in order."""
+        try:
+            while (texts := self._outbox.get()) is not None:
+                with self._changed:
+                    self._in_flight.append([t[0] for t in texts])
+                pickle.dump(texts, inp, protocol=pickle.HIGHEST_PROTOCOL)
+                inp.flush()
+        except OSError as exc:  # BrokenPipeError: the child is gone
+            self._fail(f"could not send it stories: {exc}")
+        finally:
+            with contextlib.suppress(OSError):  # gone first: nothing left to tell it
+                inp.close()
+
+    def _read(self, out: IO[bytes]) -> None:
+        """The reader thread: each batch's answers to the file, then their ids indexed."""
+        try:
+            while True:
+                blob = pickle.load(out)
+                with self._changed:
+                    ids = self._in_flight.popleft()
+                if len(blob) != len(ids) * self._record:
+                    raise ValueError(f"{len(blob)} bytes for {len(ids)} stories")
+                self._file.write(blob)
+                self._file.flush()
+                first, self._records = self._records, self._records + len(ids)
+                for i, story_id in enumerate(ids, first):
+                    self._index[story_id] = i  # a story sent again: its latest text wins
+                with self._changed:
+                    self._answered += 1
+                    self._changed.notify_all()
+        except EOFError:
+            proc = self._proc
+            if proc is not None:  # not closed by us: the child died
+                self._fail(f"it exited (exit code {proc.wait()})")
+        except (OSError, ValueError, IndexError, pickle.UnpicklingError) as exc:
+            self._fail(f"its answers could not be read: {exc}")
+
+    def _fail(self, why: str) -> None:
+        with self._changed:
+            self._fail_locked(why)
+
+    def _fail_locked(self, why: str) -> None:
+        if self.failed is None:
+            self.failed = why
+            logger.error(
+                "fingerprint worker: %s; the pipeline fingerprints the remaining stories", why
+            )
+        self._changed.notify_all()
+
+
+def serve(fingerprinter: Fingerprinter, inp: IO[bytes], out: IO[bytes]) -> int:
+    """The child's loop: a batch of texts in, their answers out, until its input ends."""
+    while True:
+        try:
+            texts: Iterable[Text] = pickle.load(inp)
+        except EOFError:
+            return 0
+        pickle.dump(answers(fingerprinter, texts), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
+def main(argv: list[str]) -> int:
+    method, params, *numbers = argv
+    num_perm, bands, shingle_size, seed = (int(v) for v in numbers)
+    for cls in METHODS:
+        if cls.method == method:
+            fingerprinter = cls(
+                num_perm=num_perm, bands=bands, shingle_size=shingle_size, seed=seed
+            )
+            break
+    else:
+        print(f"fingerprint worker: no method {method!r}", file=sys.stderr)
+        return 2
+    if fingerprinter.params != params:  # another version of this code than the parent's
+        print(
+            f"fingerprint worker: would make {fingerprinter.params!r}, not {params!r}",
+            file=sys.stderr,
+        )
+        return 2
+    return serve(fingerprinter, sys.stdin.buffer, sys.stdout.buffer)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
