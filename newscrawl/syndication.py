@@ -190,7 +190,9 @@ def most_similar(signature: bytes, others: Sequence[bytes]) -> tuple[int, float]
     return best, _estimate(float(agree[best]))
 
 
-_S17 = np.uint64(17)
+#: Band keys are under 2**BAND_KEY_BITS (six bytes in SQLite).
+BAND_KEY_BITS = 47
+_S17 = np.uint64(64 - BAND_KEY_BITS)
 _S32 = np.uint64(32)
 
 

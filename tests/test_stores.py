@@ -497,3 +497,43 @@ def test_a_runs_staged_fingerprints_come_back_as_staged_past_the_index_merge(
     assert run.get("2") is None and run.get("3959501") is None and run.get("8") is None
     assert [f.id for f in run.similar([10_002], 3)] == [str(n * 7919 + 1) for n in (2, 7, 12)]
     assert run.similar([0], 5) == [again]
+
+
+def test_the_runs_band_index_answers_as_a_dict_of_every_key_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Across merges into the bucket directory: keys shared by a few stories, one key
+    shared by more stories than a bucket is read wide (its binary-search path), keys that
+    were never added, and the largest key a band can have."""
+    import random
+
+    from newscrawl.stores import sqlite_fingerprints
+    from newscrawl.syndication import BAND_KEY_BITS
+
+    monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 500)
+    rng = random.Random(7)
+    index = sqlite_fingerprints._BandIndex(BAND_KEY_BITS)
+    truth: dict[int, set[int]] = {}
+    shared = [rng.getrandbits(BAND_KEY_BITS) for _ in range(20)]
+    crowded = rng.getrandbits(BAND_KEY_BITS)  # under 3 * WIDTH stories
+    top = (1 << BAND_KEY_BITS) - 1
+    for rank in range(3000):
+        keys = [rng.getrandbits(BAND_KEY_BITS) for _ in range(8)]
+        if rank % 7 == 0:
+            keys.append(rng.choice(shared))
+        if rank % 30 == 0:
+            keys.append(crowded)
+        if rank == 1234:
+            keys.append(top)
+        index.add(keys, rank)
+        for k in keys:
+            truth.setdefault(k, set()).add(rank)
+    assert len(index.keys) > 20_000 and len(index.recent) < 500  # mostly merged
+    assert len(truth[crowded]) > 3 * index.WIDTH
+    probes = [*rng.sample(sorted(truth), 2000), *shared, crowded, top]
+    probes += [rng.getrandbits(BAND_KEY_BITS) for _ in range(500)]  # (almost surely) absent
+    for start in range(0, len(probes), 32):
+        batch = probes[start : start + 32]
+        assert index.ranks_of(batch) == set().union(*(truth.get(k, set()) for k in batch))
+    with pytest.raises(ValueError, match="not under 2\\*\\*47"):
+        index.add([1 << BAND_KEY_BITS, *range(1, 500)], 9999)  # fills RECENT: a merge
