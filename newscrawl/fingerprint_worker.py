@@ -13,7 +13,7 @@ A fingerprint is taken only for the text it was made from (a 128-bit digest of t
 excerpt and body): a story whose text changed since (a story page read later), or that
 the child has not answered for, or any story once the child is gone, is fingerprinted by
 the pipeline as before. The result is the same either way; only where the work is done
-differs. Answers wait on disk (SQLite's private temporary database), not in memory.
+differs. Answers wait on disk (a temporary file of fixed-size records), not in memory.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 import xxhash
 
-from newscrawl.syndication import METHODS, Fingerprint, Fingerprinter
+from newscrawl.syndication import Fingerprint, Fingerprinter, fingerprinter_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -76,7 +76,7 @@ def answers(fingerprinter: Fingerprinter, texts: Iterable[Text]) -> bytes:
         fp = fingerprinter.fingerprint(title, excerpt, body)
         if fp is None:
             out += _NO_WORDS.to_bytes(4, "little")
-            out += bytes(fingerprinter.num_perm + 8 * fingerprinter.bands)
+            out += bytes(record_size(fingerprinter) - _DIGEST - 4)
         else:
             out += fp.size.to_bytes(4, "little")
             out += fp.signature
@@ -118,7 +118,7 @@ class FingerprintWorker:
         """Start the child (it imports numpy: about 0.2 s, off the crawl's path)."""
         fp = self.fingerprinter
         self._proc = proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, fp.method, fp.params]
+            [sys.executable, "-m", __name__, fp.params]
             + [str(v) for v in (fp.num_perm, fp.bands, fp.shingle_size, fp.seed)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -251,22 +251,14 @@ def serve(fingerprinter: Fingerprinter, inp: IO[bytes], out: IO[bytes]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    method, params, *numbers = argv
+    """``python -m newscrawl.fingerprint_worker PARAMS NUM_PERM BANDS SHINGLE_SIZE SEED``:
+    fingerprints made as *PARAMS* (the parent's ``Fingerprinter.params``) say, or none."""
+    params, *numbers = argv
     num_perm, bands, shingle_size, seed = (int(v) for v in numbers)
-    for cls in METHODS:
-        if cls.method == method:
-            fingerprinter = cls(
-                num_perm=num_perm, bands=bands, shingle_size=shingle_size, seed=seed
-            )
-            break
-    else:
-        print(f"fingerprint worker: no method {method!r}", file=sys.stderr)
-        return 2
-    if fingerprinter.params != params:  # another version of this code than the parent's
-        print(
-            f"fingerprint worker: would make {fingerprinter.params!r}, not {params!r}",
-            file=sys.stderr,
-        )
+    wanted = Fingerprinter(num_perm=num_perm, bands=bands, shingle_size=shingle_size, seed=seed)
+    fingerprinter = fingerprinter_for(params, wanted)
+    if fingerprinter is None:  # another version of this code than the parent's
+        print(f"fingerprint worker: no method here makes {params!r}", file=sys.stderr)
         return 2
     return serve(fingerprinter, sys.stdin.buffer, sys.stdout.buffer)
 

@@ -86,5 +86,7 @@ def test_a_child_of_another_version_refuses_to_start() -> None:
     fingerprints exits with a message rather than answering with them."""
     from newscrawl.fingerprint_worker import main
 
-    assert main(["2", "v2 something-else", "128", "32", "3", "1"]) == 2
-    assert main(["9", Fingerprinter().params, "128", "32", "3", "1"]) == 2
+    assert main(["v2 something-else", "128", "32", "3", "1"]) == 2
+    assert main([Fingerprinter().params.replace("v2", "v9"), "128", "32", "3", "1"]) == 2
+    # Its own params, but other settings than they name: refused as well.
+    assert main([Fingerprinter().params, "64", "16", "3", "1"]) == 2

@@ -87,8 +87,8 @@ class _BandIndex:
     The sorted keys are found through a directory of buckets by their top bits (about
     eight keys a bucket, under a byte a key): a probe reads its bucket's start, then
     ``WIDTH`` keys from there, two places in memory. A binary search over the whole array
-    read about twenty, most of them cache misses once it outgrew the cache: 46 µs for a
-    story's 32 probes on 5.2M keys (the bench's 10x site), 19 µs this way. Keys are hashes,
+    read about twenty, most of them cache misses once it outgrew the cache: 43-47 µs for a
+    story's 32 probes on 5.2M keys (the bench's 10x site), 25-30 µs this way. Keys are hashes,
     so buckets fill evenly; a probe whose bucket holds more than ``WIDTH`` keys (one key
     shared by many copies) is looked up by binary search, as before.
     """
