@@ -36,6 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from newscrawl.stores import BAND_KEY_BITS
+
 #: Bump when normalisation, shingling or hashing changes: fingerprints made by another
 #: version cannot be compared, and a store holding them keeps being read with the method
 #: that made them (see ``Fingerprinter.params``, :func:`fingerprinter_for`).
@@ -190,8 +192,6 @@ def most_similar(signature: bytes, others: Sequence[bytes]) -> tuple[int, float]
     return best, _estimate(float(agree[best]))
 
 
-#: Band keys are under 2**BAND_KEY_BITS (six bytes in SQLite).
-BAND_KEY_BITS = 47
 _S17 = np.uint64(64 - BAND_KEY_BITS)
 _S32 = np.uint64(32)
 

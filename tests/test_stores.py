@@ -499,6 +499,22 @@ def test_a_runs_staged_fingerprints_come_back_as_staged_past_the_index_merge(
     assert run.similar([0], 5) == [again]
 
 
+def test_opening_a_store_does_not_import_the_fingerprint_method() -> None:
+    """The seen-store is opened by every run and by the bench's 1M case, whose RSS has a
+    target: the method's hashing (OpenSSL among it) is the syndication pipeline's to load."""
+    code = (
+        "import sys\n"
+        "from newscrawl.stores.sqlite import SQLiteSeenStore\n"
+        "SQLiteSeenStore(':memory:').close()\n"
+        "print(sorted(m for m in ('newscrawl.syndication', '_hashlib', 'xxhash')"
+        " if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
 def test_the_runs_band_index_answers_as_a_dict_of_every_key_would(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -507,8 +523,7 @@ def test_the_runs_band_index_answers_as_a_dict_of_every_key_would(
     were never added, and the largest key a band can have."""
     import random
 
-    from newscrawl.stores import sqlite_fingerprints
-    from newscrawl.syndication import BAND_KEY_BITS
+    from newscrawl.stores import BAND_KEY_BITS, sqlite_fingerprints
 
     monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 500)
     rng = random.Random(7)

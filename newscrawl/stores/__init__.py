@@ -6,6 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+#: Band keys are under 2**BAND_KEY_BITS (six bytes in SQLite): what ``newscrawl.syndication``
+#: makes and what the stores' band indexes take. Here, not there, so that opening a store
+#: does not import the fingerprint method's hashing (OpenSSL's among them: +4 MiB of RSS in
+#: the seen-store bench, make bench).
+BAND_KEY_BITS = 47
+
 
 @dataclass(frozen=True, slots=True)
 class StoredFingerprint:

@@ -14,9 +14,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from newscrawl.stores import StoredFingerprint
+from newscrawl.stores import BAND_KEY_BITS, StoredFingerprint
 from newscrawl.stores.ids import KEY_SIZE, IdCodec
-from newscrawl.syndication import BAND_KEY_BITS
 
 _SYNDICATION_SCHEMA = """
 CREATE TABLE IF NOT EXISTS synd_meta (
