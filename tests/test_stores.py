@@ -447,6 +447,15 @@ def _promoted_bands(path: Path, monkeypatch: pytest.MonkeyPatch, pass_rows: int)
     handed: list = []
     rows_of = store._band_rows
     monkeypatch.setattr(store, "_band_rows", lambda run: handed.extend(rows_of(run)) or handed)
+    passes: list[int] = []  # rows each pass held
+    rows_in = store._band_rows_in
+
+    def counted(run: str, lo: int, hi: int | None) -> tuple:
+        keys, sids = rows_in(run, lo, hi)
+        passes.append(len(keys))
+        return keys, sids
+
+    monkeypatch.setattr(store, "_band_rows_in", counted)
     shared = [rng.randrange(1 << 47) for _ in range(32)]  # two stories share every key
     for n in range(300):
         sid = f"{n:032x}"
@@ -459,6 +468,9 @@ def _promoted_bands(path: Path, monkeypatch: pytest.MonkeyPatch, pass_rows: int)
         table = sorted(db.execute("SELECT key, sid FROM synd_band"))
     store.close()
     assert [k for k, _ in handed] == sorted(k for k, _ in handed)  # handed out in key order
+    # Each pass holds about its share of the rows (keys are hashes), never all of them.
+    assert len(passes) == -(-300 * 32 // pass_rows)
+    assert max(passes) <= 2 * pass_rows
     return table
 
 
