@@ -129,6 +129,8 @@ def test_tag_counts_are_distinct_stories_and_zero_for_a_silent_hashtag() -> None
     add(c, B, "UK")
     add(c, C, "Trade")
     assert c.tag_counts() == {"Pakistan": 2, "UK": 1, "Silent": 0, "Trade": 1}
+    c.release()  # the spider asks at spider_closed, after the release
+    assert c.tag_counts() == {"Pakistan": 2, "UK": 1, "Silent": 0, "Trade": 1}
 
 
 def test_enrich_adds_the_page_and_keeps_the_listings_values() -> None:
