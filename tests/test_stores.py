@@ -511,6 +511,44 @@ def test_a_runs_staged_fingerprints_come_back_as_staged_past_the_index_merge(
     assert run.similar([0], 5) == [again]
 
 
+def test_keys_sharing_their_low_32_bits_lose_no_story_and_ids_stay_exact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The merged index keeps 32 bits of a key: a probe may find a story of another key
+    with the same low bits (the caller checks), never miss one; the id index, whose
+    hashes collide the same way, still gives each id its own fingerprint."""
+    from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
+    from newscrawl.stores.ids import HEX128
+
+    monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 4)
+    index = sqlite_fingerprints._BandIndex(47)
+    low = 0x9E3779B9
+    index.add([low | 1 << 40], 0)
+    index.add([low | 2 << 40], 1)
+    index.add([7, 8, 9], 2)  # a merge: the three stories are in the sorted arrays
+    assert not index.recent
+    assert index.ranks_of([low | 1 << 40]) >= {0}
+    assert index.ranks_of([low | 2 << 40]) >= {1}
+    assert index.ranks_of([low | 3 << 40]) <= {0, 1}  # another key: at most the sharers
+    assert index.ranks_of([8]) == {2} and index.ranks_of([10]) == set()
+
+    # Two ids whose 64-bit hashes (_id_hash) differ only above bit 32.
+    a, b = "0" * 32, "0" * 8 + "01" + "0" * 22
+    assert (
+        sqlite_fingerprints._id_hash(HEX128.key(a)) ^ sqlite_fingerprints._id_hash(HEX128.key(b))
+        == 1 << 32
+    )
+    run = sqlite_fingerprints._StagedRun(HEX128)
+    staged = {
+        sid: StoredFingerprint(sid, None, n, bytes([n]) * 128, staged=True)
+        for n, sid in enumerate([a, b, *(f"{n:032x}" for n in range(3, 9))])
+    }
+    for fp in staged.values():
+        run.add(fp, [fp.size])
+    assert not run.by_id.recent or len(run.by_id.keys) >= 4  # ids merged too
+    assert run.get(a) == staged[a] and run.get(b) == staged[b]
+
+
 def test_opening_a_store_does_not_import_the_fingerprint_method() -> None:
     """The seen-store is opened by every run and by the bench's 1M case, whose RSS has a
     target: the method's hashing (OpenSSL among it) is the syndication pipeline's to load."""

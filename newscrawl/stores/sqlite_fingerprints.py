@@ -77,11 +77,18 @@ def _unpack(blob: bytes) -> list[int]:
 
 
 class _BandIndex:
-    """Band key -> ranks of the staged stories under it, in 12 bytes a key.
+    """Band key -> ranks of the staged stories under it, in 8 bytes a key.
 
     The latest keys are held in a dict (a lookup is one set intersection in C); every
-    ``RECENT`` keys they are merged into two sorted numpy arrays (key, rank). A dict of
-    every key of a run took about 80 bytes a key, 2.5 KB a story.
+    ``RECENT`` keys they are merged into two sorted numpy arrays: each key's low 32 bits,
+    and the rank of its story. A dict of every key of a run took about 80 bytes a key,
+    2.5 KB a story; whole 64-bit keys, 12 bytes a key (63 MiB at the bench's 10x site, and
+    as much again while a merge copied them).
+
+    So a merged key answers for every key that shares its low 32 bits: :meth:`ranks_of`
+    may give a rank too many, never one too few, and callers check what they find (the
+    syndication pipeline compares signatures; the id index compares ids). Keys are hashes:
+    with 5.2M keys a probe meets another story's key about once in 800 (the 10x site).
 
     The sorted keys are found through a directory of buckets by their top bits (about
     eight keys a bucket, under a byte a key): a probe reads its bucket's start, then
@@ -99,12 +106,12 @@ class _BandIndex:
     __slots__ = ("_shift", "_start", "key_bits", "keys", "ranks", "recent")
 
     def __init__(self, key_bits: int = 64) -> None:
-        self.keys = np.empty(0, dtype=np.uint64)  # sorted
+        self.keys = np.empty(0, dtype=np.uint32)  # sorted: each key's low 32 bits
         self.ranks = np.empty(0, dtype=np.uint32)  # the rank of each key's story
         # One int when alone: nearly every key of real news has one story.
         self.recent: dict[int, int | list[int]] = {}
         self.key_bits = key_bits  # every key is under 2**key_bits
-        self._shift = np.uint64(key_bits)  # a key's bucket: key >> _shift
+        self._shift = np.uint32(32)  # a key's bucket: stored part >> _shift
         self._start = np.zeros(2, dtype=np.uint32)  # bucket b: keys[_start[b]:_start[b+1]]
 
     def add(self, keys: Sequence[int], rank: int) -> None:
@@ -124,6 +131,11 @@ class _BandIndex:
         if len(recent) >= self.RECENT:
             self._merge()
 
+    @staticmethod
+    def _stored(keys: np.ndarray) -> np.ndarray:
+        """The part of each key (uint64) the sorted array keeps: its low 32 bits."""
+        return keys.astype(np.uint32)
+
     def _merge(self) -> None:
         keys: list[int] = []
         ranks: list[int] = []
@@ -134,11 +146,13 @@ class _BandIndex:
             else:
                 keys.extend([k] * len(hit))
                 ranks.extend(hit)
-        new_keys = np.array(keys, dtype=np.uint64)
+        whole = np.array(keys, dtype=np.uint64)
+        if len(whole) and int(whole.max()) >> self.key_bits:
+            raise ValueError(f"band key {int(whole.max())} is not under 2**{self.key_bits}")
+        new_keys = self._stored(whole)
+        del whole
         order = np.argsort(new_keys, kind="stable")
         new_keys = new_keys[order]
-        if len(new_keys) and int(new_keys[-1]) >> self.key_bits:
-            raise ValueError(f"band key {int(new_keys[-1])} is not under 2**{self.key_bits}")
         at = np.searchsorted(self.keys, new_keys, side="right")
         self.keys = np.insert(self.keys, at, new_keys)
         self.ranks = np.insert(self.ranks, at, np.array(ranks, dtype=np.uint32)[order])
@@ -148,8 +162,9 @@ class _BandIndex:
     def _index_buckets(self, new_keys: np.ndarray) -> None:
         """The directory after a merge: the new keys counted into their buckets, or every
         key again when the number of buckets doubles (about eight keys a bucket)."""
-        bits = min(self.key_bits, max(1, (len(self.keys) // 8).bit_length()))
-        shift = np.uint64(self.key_bits - bits)
+        span = min(32, self.key_bits)  # the stored parts are under 2**span
+        bits = min(span, max(1, (len(self.keys) // 8).bit_length()))
+        shift = np.uint32(span - bits)
         if shift != self._shift:
             self._shift = shift
             self._start = np.zeros((1 << bits) + 1, dtype=np.uint32)
@@ -158,7 +173,8 @@ class _BandIndex:
         self._start[1:] += np.cumsum(counts, dtype=np.uint32)
 
     def ranks_of(self, keys: Sequence[int]) -> set[int]:
-        """The ranks of the stories staged under any of *keys*."""
+        """The ranks of the stories staged under any of *keys* (and, rarely, of stories
+        under another key with the same low 32 bits: see the class)."""
         found: set[int] = set()
         recent = self.recent
         for k in recent.keys() & keys:
@@ -169,7 +185,7 @@ class _BandIndex:
                 found.update(hit)
         stored = self.keys
         if len(stored) and keys:
-            probe = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+            probe = self._stored(np.fromiter(keys, dtype=np.uint64, count=len(keys)))
             bucket = (probe >> self._shift).astype(np.intp)
             lo = self._start.take(bucket, mode="clip")
             if (self._start.take(bucket + 1, mode="clip") - lo).max() <= self.WIDTH:
