@@ -89,9 +89,13 @@ EXTENSIONS = {
     "newscrawl.monitors.coverage.Spidermon": 510,
     # an Atom feed per hashtag after each complete export (NEWSCRAWL_FEED* below)
     "newscrawl.feeds.extension.HashtagFeeds": 520,
+    # the C heap's free pages back to the system, once a second (glibc only)
+    "newscrawl.extensions.trim.FreeMemory": 530,
 }
 # Keep the garbage collector off what lives as long as the run (newscrawl/extensions/gcfreeze.py).
 NEWSCRAWL_GC_FREEZE = True
+# Seconds between two malloc_trim calls (newscrawl/extensions/trim.py); 0 turns it off.
+NEWSCRAWL_MALLOC_TRIM_INTERVAL = float(os.environ.get("NEWSCRAWL_MALLOC_TRIM_INTERVAL", "1"))
 FEED_STORAGES = {
     "newscrawl-atomic": "newscrawl.exports.AtomicFileFeedStorage",
 }
