@@ -57,6 +57,34 @@ def test_promote_is_idempotent_for_ids_seen_before(tmp_path: Path) -> None:
     store.close()
 
 
+def test_staging_runs_on_a_smaller_page_cache_and_the_rest_on_the_full_one(
+    tmp_path: Path,
+) -> None:
+    """A run's staged writes go through ``staging_cache_kib``; lookups outside the staging
+    transaction and promote's merge have the store's whole cache."""
+    store = SQLiteSeenStore(tmp_path / "s.sqlite3", cache_kib=32 * 1024)
+
+    def cache_kib() -> int:
+        return -store._db.execute("PRAGMA cache_size").fetchone()[0]
+
+    assert cache_kib() == 32 * 1024
+    store.is_seen(A)
+    assert cache_kib() == 32 * 1024
+    store.stage("r1", A)
+    assert cache_kib() == SQLiteSeenStore.staging_cache_kib == 16 * 1024
+    store.flush()
+    assert cache_kib() == 32 * 1024
+    store.stage("r1", "b" * 32)
+    assert cache_kib() == 16 * 1024
+    assert store.promote("r1") == 2
+    assert cache_kib() == 32 * 1024
+    store.close()
+    small = SQLiteSeenStore(tmp_path / "t.sqlite3", cache_kib=4 * 1024)
+    small.stage("r1", A)  # never more than the store's own cache
+    assert -small._db.execute("PRAGMA cache_size").fetchone()[0] == 4 * 1024
+    small.close()
+
+
 def test_non_hex_id_is_refused(tmp_path: Path) -> None:
     store = SQLiteSeenStore(tmp_path / "s.sqlite3")
     with pytest.raises(ValueError):

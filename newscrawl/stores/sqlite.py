@@ -150,6 +150,12 @@ class SQLiteSeenStore(FingerprintTables):
     merge_floor = 50_000
     #: Page size of a new file: large pages make a merge's and a flush's writes cheaper.
     page_size = 32768
+    #: The page cache while a run's stories are staged (KiB, from the first stage to the
+    #: flush): a run writes its ids and fingerprints (about 420 bytes a story) through it, so
+    #: the full cache filled with pages only the commit needs, +46 MiB of RSS at 160k stories
+    #: against 16k (make bench, 10x). Lookups made outside it, as the crawl's, and promote's
+    #: merge keep the full cache.
+    staging_cache_kib = 16 * 1024
 
     def __init__(
         self, path: str | Path, *, cache_kib: int = 48 * 1024, ids: IdCodec = HEX128
@@ -164,7 +170,8 @@ class SQLiteSeenStore(FingerprintTables):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         # A fixed page cache bounds memory however many stories were ever seen.
-        self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+        self.cache_kib = int(cache_kib)
+        self._db.execute(f"PRAGMA cache_size=-{self.cache_kib}")
         # A merge rewrites the large table through the WAL; don't keep that much on disk.
         self._db.execute(f"PRAGMA journal_size_limit={64 * 2**20}")
         self._open_schema()
@@ -236,6 +243,7 @@ class SQLiteSeenStore(FingerprintTables):
         if not self._in_tx:
             self._db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
+            self._db.execute(f"PRAGMA cache_size=-{min(self.cache_kib, self.staging_cache_kib)}")
             self._sync_filter()
 
     def _sync_filter(self) -> None:
@@ -303,6 +311,7 @@ class SQLiteSeenStore(FingerprintTables):
         if self._in_tx:
             self._db.execute("COMMIT")
             self._in_tx = False
+            self._db.execute(f"PRAGMA cache_size=-{self.cache_kib}")
         self._unseen = None
         self._filter_ok = self._none_seen = False
 
