@@ -45,6 +45,7 @@ def test_a_new_story_passes_and_is_counted_new(store: SQLiteSeenStore) -> None:
 
 def test_a_story_twice_in_one_run_is_exported_once(store: SQLiteSeenStore) -> None:
     pipe = pipeline(store, "r1")
+    assert pipe._run_ids is None  # the store says what this run staged: no set of ids
     pipe.process_item(item(A))
     with pytest.raises(DropItem, match="already exported in this run"):
         pipe.process_item(item(A))
@@ -141,3 +142,34 @@ def test_a_story_another_live_run_claimed_is_dropped_and_counted(
     redis_store.discard("run-a")
     assert other.process_item(item(A))["id"] == A
     assert other.stats.get_value("newscrawl/dedupe/new") == 2
+
+
+def test_a_story_twice_in_one_run_on_redis_is_exported_once(
+    redis_store: RedisSeenStore,
+) -> None:
+    register(redis_store, "run-a")
+    pipe = pipeline(redis_store, "run-a")
+    assert pipe._run_ids is None
+    pipe.process_item(item(A))
+    with pytest.raises(DropItem, match="already exported in this run"):
+        pipe.process_item(item(A))
+    assert pipe.stats.get_value("newscrawl/drop/in_run_duplicate") == 1
+    assert pipe.stats.get_value("newscrawl/dedupe/new") == 1
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_stage_says_whether_the_run_had_staged_the_story_already(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if kind == "sqlite":
+        store: SeenStore = SQLiteSeenStore(tmp_path / "seen.sqlite3")
+    else:
+        store = request.getfixturevalue("redis_store")
+        register(store, "r1")
+        register(store, "r2")
+    assert store.stage("r1", A) is True
+    assert store.stage("r1", A) is False
+    assert store.stage("r1", B) is True
+    if kind == "sqlite":  # one writer at a time: another run stages it too, after r1
+        assert store.stage("r2", A) is True
+        store.close()

@@ -38,8 +38,13 @@ class SeenStore(Protocol):
 
     def is_seen(self, story_id: str) -> bool: ...
 
-    def stage(self, run_id: str, story_id: str) -> None:
-        """Stage for *run_id*; a store shared by live runs raises StoryClaimed if taken."""
+    def stage(self, run_id: str, story_id: str) -> bool:
+        """Stage for *run_id*; a store shared by live runs raises StoryClaimed if taken.
+
+        False if *run_id* had staged it already (an in-run duplicate), so that dedupe needs
+        no set of the run's ids. A story an earlier run exported and this one stages again
+        (``refresh=1``) may be True the second time too: a refresh run keeps its own set.
+        """
 
     def flush(self) -> None:
         """Make staged ids durable (called before the export is renamed into place)."""

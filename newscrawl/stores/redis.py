@@ -49,7 +49,8 @@ end
 
 # KEYS: seen bucket, claim, run's staged set, run hash.
 # ARGV: run id, seen field, id (16 bytes), check seen, claim ttl, prefix.
-# 1 staged; 0 another live (or promoting) run has it; -1 seen; -2 run unknown; -3 given up.
+# 1 staged; 2 staged by this run already; 0 another live (or promoting) run has it; -1 seen;
+# -2 run unknown; -3 given up.
 _STAGE = """
 local state = redis.call('HGET', KEYS[4], 'state')
 if not state then return -2 end
@@ -63,7 +64,7 @@ if owner and owner ~= ARGV[1] then
   if s == 'promoting' or s == 'promoted' then return 0 end
 end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[5])
-redis.call('SADD', KEYS[3], ARGV[3])
+if redis.call('SADD', KEYS[3], ARGV[3]) == 0 then return 2 end
 return 1
 """
 
@@ -358,15 +359,15 @@ class RedisSeenStore:
         key, field = self._seen_key(self.ids.key(story_id))
         return bool(self.client.hexists(key, field))
 
-    def stage(self, run_id: str, story_id: str) -> None:
+    def stage(self, run_id: str, story_id: str) -> bool:
         raw = self.ids.key(story_id)
         bucket, field = self._seen_key(raw)
         run = self.run_key(run_id)
         keys = [bucket, f"{self.prefix}:claim:{story_id.lower()}", f"{run}:staged", run]
         args = [run_id, field, raw, int(self.check_seen), self.run_ttl, self.prefix]
         result = int(self._stage(keys=keys, args=args))
-        if result == 1:
-            return
+        if result in (1, 2):
+            return result == 1  # 2: already in this run's staged set
         if result == 0:
             raise StoryClaimed(f"story {story_id} is staged by another live run")
         if result == -1:

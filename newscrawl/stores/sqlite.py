@@ -274,7 +274,7 @@ class SQLiteSeenStore(FingerprintTables):
             return True
         return self._db.execute(_LOOKUP, key).fetchone() is not None
 
-    def stage(self, run_id: str, story_id: str) -> None:
+    def stage(self, run_id: str, story_id: str) -> bool:
         key = self.key(story_id)
         self._begin()
         # Not seen now (the dedupe pipeline has just asked): counted as promote()'s news.
@@ -289,6 +289,11 @@ class SQLiteSeenStore(FingerprintTables):
             staging.keys.extend(key)
             if fresh:
                 staging.fresh += 1
+            return True
+        # In the small level already: staged by this run before (an in-run duplicate), or the
+        # row of an earlier run that exported it (seen, staged again with refresh=1).
+        row = self._db.execute("SELECT run FROM seen_recent WHERE k = ? AND lo = ?", key).fetchone()
+        return row is None or row[0] != staging.number
 
     def _open_run(self, run_id: str) -> _Staging:
         row = self._db.execute(
