@@ -6,7 +6,6 @@ import copy
 import dataclasses
 from dataclasses import fields
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spidermon.contrib.validation import JSONSchemaValidator
@@ -142,22 +141,20 @@ def _impossible_records() -> list[tuple[str, dict]]:
 
 
 def test_every_validator_rejects_an_impossible_date() -> None:
-    import fastjsonschema
     import jsonschema
 
     from newscrawl.pipelines.schema import compile_schema
 
-    compiled = compile_schema(story_schema())
+    is_valid = compile_schema(story_schema())
     plain = jsonschema.Draft202012Validator(
         story_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     spidermons = JSONSchemaValidator(story_schema())
     good_leap = {**GOOD, "published": "2024-02-29", "crawled_at": "2024-02-29T23:59:59Z"}
-    compiled(good_leap)
+    assert is_valid(good_leap)
     plain.validate(good_leap)
     for name, record in _impossible_records():
-        with pytest.raises(fastjsonschema.JsonSchemaException):
-            compiled(record)  # the fast path alone says no, not only the slow one behind it
+        assert not is_valid(record), name  # the fast path alone says no, not only the slow one
         assert not plain.is_valid(record), name
         ok, errors = spidermons.validate(record)
         assert not ok, name
