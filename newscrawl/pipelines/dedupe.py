@@ -9,7 +9,7 @@ opens, recovers, promotes and closes it; this pipeline only asks and stages.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from scrapy.exceptions import DropItem
 
@@ -78,6 +78,6 @@ class DedupePipeline:
         self.stats.inc_value("newscrawl/dedupe/new")
         return item
 
-    def _in_run_duplicate(self, story_id: str) -> None:
+    def _in_run_duplicate(self, story_id: str) -> NoReturn:
         self.stats.inc_value("newscrawl/drop/in_run_duplicate")
         raise DropItem(f"story {story_id} already exported in this run", log_level="DEBUG")
