@@ -142,10 +142,9 @@ class StoryCollector:
         self._order = {t: i for i, t in enumerate(tags)}
         self._hashtags: dict[str, list[str]] = {}  # held id -> the hashtags that listed it
         self._held = HeldStories()
-        # Distinct stories each hashtag listed. A story's hashtags say whether a card is new
-        # for its hashtag: a set of ids per hashtag said it again, about 13 MiB at 160k
-        # stories (make bench, 10x).
-        self._tag_counts: dict[str, int] = dict.fromkeys(tags, 0)
+        # Whether a card is new for its hashtag is in the story's hashtags (held or seen
+        # before): a set of ids per hashtag said it again, about 13 MiB at 160k stories
+        # (make bench, 10x). The counts are the ``newscrawl/hashtag/<tag>/stories`` stats.
         self._crawler = crawler  # stats exist only once the crawl starts
         self._sort: Callable[[Story], str] | None = None
         self._is_seen: Callable[[str], bool] | None = None
@@ -192,23 +191,20 @@ class StoryCollector:
     def add_tag(self, tag: str) -> None:
         """A hashtag found during the run (discovery) that will be crawled too."""
         self._order.setdefault(tag, len(self._order))
-        self._tag_counts.setdefault(tag, 0)
 
     def add(self, card: Card, tag: str, *, lang: str, crawled_at: str) -> tuple[bool, bool]:
         """Record a card seen on *tag*'s listing.
 
         Returns (new for this hashtag, new in this run).
         """
-        hashtags = self._hashtags.get(card.id)
-        if hashtags is None:
-            hashtags = self._seen_before.get(card.id)
+        hashtags = self._hashtags.get(card.id) or self._seen_before.get(card.id)
         new_story = hashtags is None
-        new_for_tag = new_story or tag not in hashtags  # type: ignore[operator]
+        new_for_tag = hashtags is None or tag not in hashtags
         stats = self._crawler.stats
-        if not new_story:
+        if hashtags is not None:
             stats.inc_value("newscrawl/drop/in_run_duplicate")
             if new_for_tag:
-                hashtags.append(tag)  # type: ignore[union-attr]
+                hashtags.append(tag)
         elif self._is_seen is not None and self._is_seen(card.id):
             stats.inc_value("newscrawl/stories")
             stats.inc_value("newscrawl/drop/seen_before")
@@ -232,7 +228,6 @@ class StoryCollector:
             self._held.add(story, self._sort_text(story))
             self._to_be_prepared(story)
         if new_for_tag:
-            self._tag_counts[tag] = self._tag_counts.get(tag, 0) + 1
             stats.inc_value(f"newscrawl/hashtag/{tag}/stories")
         return new_for_tag, new_story
 
@@ -302,7 +297,9 @@ class StoryCollector:
         return _unpack(data, self._hashtags[story_id])
 
     def tag_counts(self) -> dict[str, int]:
-        return dict(self._tag_counts)
+        """Distinct stories each hashtag of the run (requested or discovered) listed."""
+        stats = self._crawler.stats
+        return {t: stats.get_value(f"newscrawl/hashtag/{t}/stories", 0) for t in self._order}
 
 
 class StoryRelease:

@@ -192,7 +192,7 @@ def most_similar(signature: bytes, others: Sequence[bytes]) -> tuple[int, float]
     return best, _estimate(float(agree[best]))
 
 
-_S17 = np.uint64(64 - BAND_KEY_BITS)
+_KEY_SHIFT = np.uint64(64 - BAND_KEY_BITS)  # 64-bit mix -> a band key
 _S32 = np.uint64(32)
 
 
@@ -293,7 +293,7 @@ class Fingerprinter:
         mixed = (values.reshape(self.bands, self.rows) * self._multipliers).sum(
             axis=1, dtype=np.uint64
         )
-        return tuple((mixed >> _S17).tolist())
+        return tuple((mixed >> _KEY_SHIFT).tolist())
 
 
 class FingerprinterV1(Fingerprinter):
@@ -336,7 +336,7 @@ class FingerprinterV1(Fingerprinter):
         """One key per band of the full 32-bit values (with an offset per band)."""
         bands = values.astype(np.uint64).reshape(self.bands, self.rows)
         mixed = (bands * self._multipliers).sum(axis=1, dtype=np.uint64) + self._offsets
-        return tuple((mixed >> _S17).tolist())
+        return tuple((mixed >> _KEY_SHIFT).tolist())
 
 
 #: The methods this version can make, newest first.

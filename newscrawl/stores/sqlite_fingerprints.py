@@ -484,8 +484,8 @@ class FingerprintTables:
         range of keys at a time: a run of 160k stories has five million band rows, which
         sorted at once held some 300 MB at the end of the run. Each pass streams the staged
         rows and keeps those in its range of keys (about ``_BAND_PASS_ROWS``, as keys are
-        hashes); the passes' ranges
-        are in order, so the whole is in key order, and equal keys in staging order.
+        hashes); the passes' ranges are in order, so the whole is in key order, and equal
+        keys in staging order.
         """
         stories, size = self._db.execute(
             "SELECT count(*), coalesce(sum(length(keys)), 0) FROM synd_staged_story"
