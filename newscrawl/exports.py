@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
+#: Sent (synchronously) once every byte of the export is in its hidden ``.part`` file
+#: (flushed, fsynced), before anything is done to publish it: a reader that follows the
+#: part file as it grows (``newscrawl.feeds.worker``) has read it all at its end now.
+export_written = object()
 #: Sent (synchronously) after the export's bytes are on disk, before it is renamed into
 #: place: whatever must be durable before consumers can see the file is written now.
 export_before_publish = object()
@@ -107,6 +111,8 @@ class AtomicFileFeedStorage:
         file.flush()
         os.fsync(file.fileno())
         file.close()
+        if self._crawler is not None:
+            self._crawler.signals.send_catch_log(export_written, run_id=self.run_id, path=self.path)
         count = self._count_lines()
         if self._crawler is not None:
             self._crawler.signals.send_catch_log(

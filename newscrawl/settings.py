@@ -285,6 +285,9 @@ SCHEDULER_DUPEFILTER_KEY = "%(prefix)s:fleet:%(spider)s:%(fleet)s:dupefilter"
 # --- hashtag feeds (README "Follow in a feed reader"; newscrawl/feeds/) ---
 # After each complete export: <DATA_DIR>/feeds/<lang>/<hashtag>.atom and feeds/index.opml.
 NEWSCRAWL_FEEDS_ENABLED = os.environ.get("NEWSCRAWL_FEEDS_ENABLED", "1") not in ("0", "false")
+# The update is prepared by a child process while the run finishes (newscrawl/feeds/worker.py):
+# off, the crawl's process does all of it after the export is published.
+NEWSCRAWL_FEEDS_WORKER = True
 # Stories a feed lists, newest first (syndicated copies of one story are one entry).
 NEWSCRAWL_FEED_ENTRIES = int(os.environ.get("NEWSCRAWL_FEED_ENTRIES", "50"))
 # Where <DATA_DIR>/feeds/ is served: feeds' self links and the OPML list's URLs start here.

@@ -17,21 +17,31 @@ while a reader may already have fetched them. So:
 
 A killed run therefore leaves every feed byte for byte as it was, and a complete export
 always reaches the feeds, at once or at the next run.
+
+With ``NEWSCRAWL_FEEDS_WORKER`` (on by default) the same update is prepared by a child
+process while the run finishes (``newscrawl.feeds.worker``): it marks the run pending at
+the export's first story, follows the export as it is written, prepares the feeds once the
+export is whole (``export_written``), while this process promotes the run in the
+seen-store, and publishes them on ``export_published``. The states above are the same; a run killed
+before its export is whole has its mark cleared by the child, or dropped at the next start.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl import exports
 from newscrawl.feeds.store import FeedStore
+from newscrawl.feeds.worker import FeedsWorker
 from newscrawl.feeds.writer import Applied, FeedConfig, FeedWriter
+from newscrawl.sites import DEFAULT_SITE
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -50,11 +60,23 @@ class HashtagFeeds:
     ``newscrawl/feeds/discarded_runs``, ``newscrawl/feeds/failed``.
     """
 
-    def __init__(self, config: FeedConfig, stats: StatsCollector, *, run_id: str) -> None:
+    def __init__(
+        self,
+        config: FeedConfig,
+        stats: StatsCollector,
+        *,
+        run_id: str,
+        worker: bool = False,
+        site: str = DEFAULT_SITE,
+    ) -> None:
         self.config = config
         self.stats = stats
         self.run_id = run_id
+        self.use_worker = worker
+        self.site = site  # the site module's name, for the worker to load
         self.writer: FeedWriter | None = None
+        self.worker: FeedsWorker | None = None
+        self._waited = 0.0  # seconds this process waited for the worker
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HashtagFeeds:
@@ -63,8 +85,15 @@ class HashtagFeeds:
             raise NotConfigured("NEWSCRAWL_FEEDS_ENABLED is off")
         if not s.getbool("NEWSCRAWL_EXPORT_ENABLED"):
             raise NotConfigured("feeds follow the run export, which is off")
-        ext = cls(FeedConfig.from_settings(s), crawler.stats, run_id=s.get("NEWSCRAWL_RUN_ID"))
+        ext = cls(
+            FeedConfig.from_settings(s),
+            crawler.stats,
+            run_id=s.get("NEWSCRAWL_RUN_ID"),
+            worker=s.getbool("NEWSCRAWL_FEEDS_WORKER"),
+            site=s.get("NEWSCRAWL_SITE") or DEFAULT_SITE,
+        )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.written, signal=exports.export_written)
         crawler.signals.connect(ext.before_publish, signal=exports.export_before_publish)
         crawler.signals.connect(ext.published, signal=exports.export_published)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
@@ -76,7 +105,14 @@ class HashtagFeeds:
             self.writer = FeedWriter(self.config, store)
         return self.writer
 
-    def spider_opened(self) -> None:
+    def spider_opened(self, spider: Any = None) -> None:
+        self._recover()
+        if self.use_worker and spider is not None:
+            export = exports.export_path(self.config.data_dir, spider.name, self.run_id)
+            self.worker = FeedsWorker(self.config, self.site, self.run_id, export.resolve())
+            self.worker.start()
+
+    def _recover(self) -> None:
         writer = self._open()
         for run_id, path in writer.store.pending():
             if run_id == self.run_id:
@@ -99,14 +135,42 @@ class HashtagFeeds:
                     path,
                 )
 
+    def written(self, run_id: str, path: Path) -> None:
+        """The export is whole: the worker, if it marked the run, prepares the feeds now."""
+        worker = self.worker
+        if run_id != self.run_id or worker is None:
+            return
+        if worker.export != path.resolve():
+            worker.failed = f"it followed {worker.export}, the run exported {path}"
+        started = time.perf_counter()
+        worker.complete()
+        worker.marked()  # before_publish goes on without the worker if it did not say so
+        self._waited += time.perf_counter() - started
+
     def before_publish(self, run_id: str, path: Path) -> None:
-        if run_id == self.run_id:
-            self._open().store.mark_pending(run_id, path)
+        if run_id != self.run_id:
+            return
+        if self.worker is not None and self.worker.running and self.worker.marked():
+            return  # the worker marked the run pending when it started
+        self._without_worker()
+        self._open().store.mark_pending(run_id, path)
 
     def published(self, run_id: str, path: Path, count: int) -> None:
         if run_id != self.run_id:
             return
-        applied = self._apply(run_id, path)
+        applied = None
+        if self.worker is not None and self.worker.running:
+            started = time.perf_counter()
+            applied = self.worker.finish()
+            self._waited += time.perf_counter() - started
+            if applied is not None:
+                self._count(applied)
+                self.stats.set_value(
+                    "newscrawl/feeds/worker_wait_ms", round(self._waited * 1000, 1)
+                )
+        if applied is None:
+            self._without_worker()
+            applied = self._apply(run_id, path)
         if applied is not None:
             logger.info(
                 "feeds: %d stories into %d feeds (%d files written, %d new feeds) in %.1f ms",
@@ -116,6 +180,19 @@ class HashtagFeeds:
                 len(applied.new_feeds),
                 applied.ms,
             )
+
+    def _without_worker(self) -> None:
+        """Stop the worker (what it had not published is rolled back) if it failed: this
+        process updates the feeds itself."""
+        worker, self.worker = self.worker, None
+        if worker is None:
+            return
+        worker.stop()
+        self.stats.inc_value("newscrawl/feeds/worker_failed")
+        logger.warning(
+            "feeds worker: %s; the feeds are updated by the crawl's process",
+            worker.failed or "it stopped",
+        )
 
     def _apply(self, run_id: str, path: Path, *, rewrite_index: bool = False) -> Applied | None:
         """The export's stories into the feeds, then the run's mark cleared; None if it failed
@@ -141,6 +218,9 @@ class HashtagFeeds:
             self.stats.inc_value("newscrawl/feeds/dropped", applied.dropped)
 
     def engine_stopped(self) -> None:
+        if self.worker is not None:  # the export was never published: nothing is
+            self.worker.stop()
+            self.worker = None
         if self.writer is not None:
             self.writer.store.close()
             self.writer = None

@@ -76,11 +76,16 @@ class FeedStore:
 
     # --- entries ----------------------------------------------------------------------
 
-    def merge(self, entries: Iterable[FeedEntry]) -> tuple[set[tuple[str, str]], set[str]]:
+    def merge(
+        self, entries: Iterable[FeedEntry], *, commit: bool = True
+    ) -> tuple[set[tuple[str, str]], set[str]]:
         """Add *entries* to their feeds' windows in one transaction.
 
         Returns the feeds touched (``(lang, tag)``) and, of those, the ones that had no
-        entry before (a new file for the OPML list), each named ``lang/tag``.
+        entry before (a new file for the OPML list), each named ``lang/tag``. With
+        ``commit=False`` the transaction stays open (this connection reads the merged
+        windows; no other can write) until :meth:`commit` or :meth:`rollback`; an error
+        rolls it back either way.
 
         Per batch, not per row: the rows (one per entry and hashtag) are sent a batch at a
         time, sorted by key, in one ``executemany``. In the export's order (by date) each
@@ -109,11 +114,21 @@ class FeedStore:
             self._upsert(batch)
             for lang, tag in touched:
                 self._trim(lang, tag)
-            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            self.rollback()
             raise
+        if commit:
+            self.commit()
         return touched, new
+
+    def commit(self) -> None:
+        """End :meth:`merge`'s transaction, its windows durable (``synchronous=FULL``)."""
+        self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Undo :meth:`merge`'s transaction, if one is open."""
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def _upsert(self, rows: list[tuple[str, str, str, str, str, str]]) -> None:
         # Keep the best version: a row-value comparison, so an older export applied again

@@ -5,6 +5,13 @@ it touches (one SQLite transaction), then writes those feeds, and the OPML list 
 is new, each through a temporary file that is fsynced and renamed (the folder fsynced after):
 a reader polling a feed never sees half of it. A file whose bytes would not change is left
 alone (its mtime, and so HTTP caching, too).
+
+The update is two steps, so that the first can be done before the export is published
+(``newscrawl.feeds.worker`` does it in a child process while the run finishes):
+:meth:`FeedWriter.prepare` merges with the transaction left open and writes the new files
+into a staging folder beside the feeds (``<DATA_DIR>/.feeds-staging``, never a feed's own
+folder); :meth:`FeedWriter.finish` commits and renames them into place. Until then no feed
+and no committed window has changed.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 FEEDS_DIR = "feeds"
 INDEX_FILE = "index.opml"
+#: Where prepared feed files wait to be renamed into ``FEEDS_DIR`` (same file system).
+STAGING_DIR = ".feeds-staging"
 #: The window keeps this many times the entries a feed lists, so that copies folded into
 #: one entry (``atom.shown_entries``) do not shorten the feed.
 WINDOW_FACTOR = 2
@@ -81,6 +90,10 @@ class FeedConfig:
         return self.data_dir / STATE_FILE
 
     @property
+    def staging_dir(self) -> Path:
+        return self.data_dir / STAGING_DIR
+
+    @property
     def window(self) -> int:
         return self.entries * WINDOW_FACTOR
 
@@ -107,22 +120,56 @@ def _make_dirs(folder: Path) -> None:
     fsync_dir(folder.parent)
 
 
-def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
-    """Replace *path* by *data* (temporary file, fsync, rename); False if it already held it."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        _make_dirs(path.parent)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    if sync_dir:
-        fsync_dir(path.parent)
-    return True
+class Staged:
+    """New files written (fsynced) into a staging folder, to be renamed over their paths.
+
+    :meth:`add` leaves out a file whose bytes are already at its path. :meth:`publish`
+    renames every staged file into place, then fsyncs each folder once; :meth:`discard`
+    removes them. The staging folder is emptied when a ``Staged`` is made on it: what a
+    killed update left there is never published.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        if folder.is_dir():
+            for leftover in folder.iterdir():
+                leftover.unlink()
+        self.files: list[tuple[Path, Path]] = []  # (staged file, its final path)
+
+    def add(self, path: Path, data: bytes) -> bool:
+        """Stage *data* for *path*; False if *path* already holds it."""
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
+        if not self.files:
+            _make_dirs(self.folder)
+        tmp = self.folder / f"{len(self.files)}.tmp"
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.files.append((tmp, path))
+        return True
+
+    def publish(self) -> int:
+        """Rename the staged files into place (folders fsynced once each); how many."""
+        folders: set[Path] = set()
+        for tmp, path in self.files:
+            if path.parent not in folders:
+                _make_dirs(path.parent)
+                folders.add(path.parent)
+            os.replace(tmp, path)
+        for folder in sorted(folders):
+            fsync_dir(folder)
+        done, self.files = len(self.files), []
+        return done
+
+    def discard(self) -> None:
+        for tmp, _ in self.files:
+            tmp.unlink(missing_ok=True)
+        self.files = []
 
 
 def read_export(
@@ -130,13 +177,25 @@ def read_export(
 ) -> Iterator[FeedEntry | BadRecord]:
     """The export's lines as entries; a bad line comes out as the error naming it."""
     with path.open("rb") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                yield entry_from_record(load_json(line), run_id, zone, site)
-            except ValueError as exc:  # bad JSON or UTF-8, and BadRecord alike
-                yield BadRecord(f"{path}:{n}: {exc}")
+        yield from read_lines(fh, str(path), run_id, zone, site)
+
+
+def read_lines(
+    lines: Iterable[bytes],
+    name: str,
+    run_id: str,
+    zone: ZoneInfo,
+    site: SiteProfile | None = None,
+) -> Iterator[FeedEntry | BadRecord]:
+    """Export lines (of the file *name*) as entries; a bad line comes out as the error
+    naming it."""
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield entry_from_record(load_json(line), run_id, zone, site)
+        except ValueError as exc:  # bad JSON or UTF-8, and BadRecord alike
+            yield BadRecord(f"{name}:{n}: {exc}")
 
 
 class RenderMemo(dict[str, str]):
@@ -168,7 +227,17 @@ class FeedWriter:
     def entries_of(self, path: Path, run_id: str, applied: Applied) -> Iterator[FeedEntry]:
         """The export's entries, read as they are merged (an export of 400k stories is
         never in memory at once), counted into *applied* as they go."""
-        for item in read_export(path, run_id, self.zone, self.config.site):
+        return self.counted(read_export(path, run_id, self.zone, self.config.site), applied)
+
+    def entries_in(
+        self, lines: Iterable[bytes], name: str, run_id: str, applied: Applied
+    ) -> Iterator[FeedEntry]:
+        """:meth:`entries_of` for an export's lines as they are read (*name*: its file)."""
+        return self.counted(read_lines(lines, name, run_id, self.zone, self.config.site), applied)
+
+    @staticmethod
+    def counted(items: Iterable[FeedEntry | BadRecord], applied: Applied) -> Iterator[FeedEntry]:
+        for item in items:
             if isinstance(item, BadRecord):
                 applied.dropped += 1
                 logger.warning("feeds: record left out of every feed: %s", item)
@@ -184,16 +253,40 @@ class FeedWriter:
         """
         started = time.perf_counter()
         applied = Applied(run_id)
-        entries = self.entries_of(path, run_id, applied)
-        touched, new = self.store.merge(entries)
-        applied.feeds = len(touched)
-        applied.new_feeds = sorted(new)
-        applied.written = self.write_feeds(sorted(touched))
-        index = self.config.feeds_dir / INDEX_FILE
-        if new or rewrite_index or not index.exists():
-            applied.written += self.write_index()
+        staged = self.prepare(self.entries_of(path, run_id, applied), applied, rewrite_index)
+        return self.finish(staged, applied, started)
+
+    def prepare(
+        self, entries: Iterable[FeedEntry], applied: Applied, rewrite_index: bool = False
+    ) -> Staged:
+        """:meth:`apply`'s first step: *entries* merged into the windows, the transaction
+        left open, and the files those windows now give written to the staging folder."""
+        touched, new = self.store.merge(entries, commit=False)
+        staged = Staged(self.config.staging_dir)
+        try:
+            applied.feeds = len(touched)
+            applied.new_feeds = sorted(new)
+            self.stage_feeds(sorted(touched), staged)
+            index = self.config.feeds_dir / INDEX_FILE
+            if new or rewrite_index or not index.exists():
+                self.stage_index(staged)
+        except BaseException:
+            self.abandon(staged)
+            raise
+        return staged
+
+    def finish(self, staged: Staged, applied: Applied, started: float) -> Applied:
+        """:meth:`apply`'s second step: the windows committed, the staged files renamed into
+        place (*started*: ``time.perf_counter()`` when the update began, for ``ms``)."""
+        self.store.commit()
+        applied.written = staged.publish()
         applied.ms = (time.perf_counter() - started) * 1000
         return applied
+
+    def abandon(self, staged: Staged) -> None:
+        """Undo :meth:`prepare`: the windows as they were, the staged files removed."""
+        self.store.rollback()
+        staged.discard()
 
     def render(self, lang: str, tag: str, memo: dict[str, str] | None = None) -> bytes:
         return atom.render_feed(
@@ -209,26 +302,29 @@ class FeedWriter:
 
     def write_feeds(self, feeds: list[tuple[str, str]]) -> int:
         """Write each feed from its window; the folders are fsynced once, after all renames."""
-        written, folders = 0, set()
+        staged = Staged(self.config.staging_dir)
+        self.stage_feeds(feeds, staged)
+        return staged.publish()
+
+    def stage_feeds(self, feeds: list[tuple[str, str]], staged: Staged) -> None:
         memo: dict[str, RenderMemo] = {}
         for lang, tag in feeds:
             path = self.config.feeds_dir / atom.feed_relpath(lang, tag)
-            data = self.render(lang, tag, memo.setdefault(lang, RenderMemo()))
-            if write_atomic(path, data, sync_dir=False):
-                written += 1
-                folders.add(path.parent)
-        for folder in sorted(folders):
-            fsync_dir(folder)
-        return written
+            staged.add(path, self.render(lang, tag, memo.setdefault(lang, RenderMemo())))
 
     def write_index(self) -> int:
+        staged = Staged(self.config.staging_dir)
+        self.stage_index(staged)
+        return staged.publish()
+
+    def stage_index(self, staged: Staged) -> None:
         data = atom.render_opml(
             self.store.feeds(),
             site_base_url=self.config.site_base_url,
             feed_base_url=self.config.feed_base_url,
             site=self.config.site,
         )
-        return int(write_atomic(self.config.feeds_dir / INDEX_FILE, data))
+        staged.add(self.config.feeds_dir / INDEX_FILE, data)
 
 
 def export_files(data_dir: Path, spider: str) -> list[Path]:
