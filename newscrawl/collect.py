@@ -14,6 +14,7 @@ import logging
 import marshal
 import operator
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -311,7 +312,9 @@ class StoryRelease:
     dates pipeline reads the dates again for the export: the order must be known before
     the first story enters the pipelines, so it cannot come from their result.
 
-    Stats: ``newscrawl/article/date_from_story_page``, ``newscrawl/release/failed``.
+    Stats: ``newscrawl/article/date_from_story_page``, ``newscrawl/release/failed``,
+    ``newscrawl/release/ms`` (from the first story sent to the pipelines to the last one
+    through them and the export).
     """
 
     def __init__(self, crawler: Crawler, collector: StoryCollector, dates: DateNormaliser) -> None:
@@ -319,6 +322,7 @@ class StoryRelease:
         self.collector = collector
         self.dates = dates
         self._releasing = False  # True while released stories are still in the pipelines
+        self._started = 0.0  # time.perf_counter() when the release began
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, collector: StoryCollector) -> StoryRelease:
@@ -368,12 +372,15 @@ class StoryRelease:
             return
         engine = self.crawler.engine
         self._releasing = True
+        self._started = time.perf_counter()
         sending = _send_in_batches(engine, itertools.chain([first], batches))
         deferred_from_coro(sending).addBoth(self._released)
         raise DontCloseSpider
 
     def _released(self, result: Any) -> None:
         self._releasing = False
+        ms = round((time.perf_counter() - self._started) * 1000, 1)
+        self.crawler.stats.set_value("newscrawl/release/ms", ms)
         if isinstance(result, Failure):
             self.crawler.stats.inc_value("newscrawl/release/failed")
             logger.error("sending the stories to the pipelines failed: %s", result.getTraceback())

@@ -65,6 +65,11 @@ def test_breakdown_switches_each_part_off_and_reports_it() -> None:
         "and the export off",
         "and no item pipelines",
     ]
-    for row in rows:
+    for n, row in enumerate(rows):
         bare, tagpage, ratio = (cell.strip() for cell in row.split("|")[2:5])
         assert float(bare) > 0 and float(tagpage) > 0 and float(ratio.split()[0]) > 0
+        # The end of the run, from its stats: every configuration releases its stories;
+        # only those with the export on have a seen-store and feeds to close.
+        tail, release, close = (float(cell) for cell in row.split("|")[5:8])
+        assert 0 < release < tail, row
+        assert (close > 0) == (n < 3), row

@@ -50,7 +50,8 @@ def run(tags: int, rounds: int, work: Path) -> list[dict[str, float | str]]:
     tags_file = work / "tags.txt"
     tags_file.write_text("\n".join(site.tags("en")) + "\n", encoding="utf-8")
     got: dict[str, dict[str, list[float]]] = {
-        name: {"bare": [], "tagpage": [], "ratio": []} for name, _ in CONFIGS
+        name: {"bare": [], "tagpage": [], "ratio": [], **{k: [] for k in _TAIL}}
+        for name, _ in CONFIGS
     }
     with PrerenderedServer(site, variant="mixed") as server:
         for r in range(rounds):
@@ -68,6 +69,8 @@ def run(tags: int, rounds: int, work: Path) -> list[dict[str, float | str]]:
                 _check_applied(name, settings, runs["tagpage"])
                 ratio = runs["tagpage"].pages_per_min / runs["bare"].pages_per_min
                 got[name]["ratio"].append(ratio)
+                for part, seconds in tail_parts(runs["tagpage"]).items():
+                    got[name][part].append(seconds)
                 print(f"round {r + 1} {name}: b/a {ratio:.2f}", file=sys.stderr, flush=True)
     return [
         {
@@ -77,9 +80,36 @@ def run(tags: int, rounds: int, work: Path) -> list[dict[str, float | str]]:
             "ratio": statistics.median(got[name]["ratio"]),
             "ratio_min": min(got[name]["ratio"]),
             "ratio_max": max(got[name]["ratio"]),
+            **{part: statistics.median(got[name][part]) for part in _TAIL},
         }
         for name, _ in CONFIGS
     ]
+
+
+#: The parts of a run's end (seconds from the last page served to exit), from its stats.
+_TAIL = ("tail_s", "release_s", "close_s")
+
+
+def tail_parts(crawl: CrawlRun) -> dict[str, float]:
+    """The last page to exit (``tail_s``); of it, the release (``release_s``: the held
+    stories through Scrapy's item processing, the pipelines and the export's writes) and
+    the seen-store's commit and promotion with the wait for the feeds (``close_s``)."""
+    stats = crawl.stats
+    close_ms = sum(
+        float(stats.get(k) or 0)
+        for k in (
+            "newscrawl/dedupe/flush_ms",
+            "newscrawl/dedupe/promote_ms",
+            "newscrawl/feeds/worker_wait_ms",
+        )
+    )
+    if "newscrawl/feeds/worker_wait_ms" not in stats:  # the feeds done in the process
+        close_ms += float(stats.get("newscrawl/feeds/ms") or 0)
+    return {
+        "tail_s": crawl.after_last_page_s or 0.0,
+        "release_s": float(stats.get("newscrawl/release/ms") or 0) / 1000,
+        "close_s": close_ms / 1000,
+    }
 
 
 def _check_applied(name: str, settings: dict[str, str], crawl: CrawlRun) -> None:
@@ -106,13 +136,15 @@ def _check_applied(name: str, settings: dict[str, str], crawl: CrawlRun) -> None
 
 def table(rows: list[dict[str, float | str]]) -> str:
     lines = [
-        "| tagpage | CPU s, bare | CPU s, tagpage | b/a (pages/min) |",
-        "| --- | ---: | ---: | ---: |",
+        "| tagpage | CPU s, bare | CPU s, tagpage | b/a (pages/min) | last page → exit, s"
+        " | of it: release, s | of it: store and feeds at close, s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         lines.append(
             f"| {row['config']} | {row['bare_cpu_s']:.1f} | {row['tagpage_cpu_s']:.1f} |"
             f" {row['ratio']:.2f} ({row['ratio_min']:.2f}–{row['ratio_max']:.2f}) |"
+            f" {row['tail_s']:.2f} | {row['release_s']:.2f} | {row['close_s']:.2f} |"
         )
     return "\n".join(lines)
 

@@ -11,12 +11,15 @@ place, marks them seen once it is, and closes the store when the engine stops.
 Components ask :func:`seen_store`; it is None when exports are off (then there is no
 incremental memory, and every component says so in its own way).
 
-Stats: ``newscrawl/dedupe/recovered_runs`` (dead runs settled at start).
+Stats: ``newscrawl/dedupe/recovered_runs`` (dead runs settled at start),
+``newscrawl/dedupe/flush_ms`` (the run's staged stories committed, before the rename) and
+``newscrawl/dedupe/promote_ms`` (made seen, after it): what the end of a run costs here.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,12 +126,19 @@ class SeenStoreService:
 
     def _before_publish(self, run_id: str, path: Path) -> None:
         if run_id == self.run_id:
+            started = time.perf_counter()
             self._flush()
+            self._took("newscrawl/dedupe/flush_ms", started)
 
     def _published(self, run_id: str, path: Path, count: int) -> None:
         if self.store is not None and run_id == self.run_id:
+            started = time.perf_counter()
             n = self.store.promote(run_id)
+            self._took("newscrawl/dedupe/promote_ms", started)
             logger.info("export complete: %s (%d records, %d stories now seen)", path, count, n)
+
+    def _took(self, stat: str, started: float) -> None:
+        self.stats.set_value(stat, round((time.perf_counter() - started) * 1000, 1))
 
     def close(self) -> None:
         if self.store is not None:
