@@ -559,6 +559,8 @@ def test_keys_sharing_their_low_32_bits_lose_no_story_and_ids_stay_exact(
     assert index.ranks_of([low | 2 << 40]) >= {1}
     assert index.ranks_of([low | 3 << 40]) <= {0, 1}  # another key: at most the sharers
     assert index.ranks_of([8]) == {2} and index.ranks_of([10]) == set()
+    assert sorted(index.ranks_of_one(low | 3 << 40)) == [0, 1]  # one probe: the same sharers
+    assert index.ranks_of_one(8) == [2] and index.ranks_of_one(10) == []
 
     # Two ids whose 64-bit hashes (_id_hash) differ only above bit 32.
     a, b = "0" * 32, "0" * 8 + "01" + "0" * 22
@@ -628,5 +630,9 @@ def test_the_runs_band_index_answers_as_a_dict_of_every_key_would(
     for start in range(0, len(probes), 32):
         batch = probes[start : start + 32]
         assert index.ranks_of(batch) == set().union(*(truth.get(k, set()) for k in batch))
+    # One probe at a time (the id index's way, through memoryviews): the same ranks, once.
+    for k in probes:
+        one = index.ranks_of_one(k)
+        assert sorted(one) == sorted(index.ranks_of([k])) == sorted(truth.get(k, set())), k
     with pytest.raises(ValueError, match="not under 2\\*\\*47"):
         index.add([1 << BAND_KEY_BITS, *range(1, 500)], 9999)  # fills RECENT: a merge
