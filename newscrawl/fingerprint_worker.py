@@ -34,6 +34,7 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 import xxhash
 
+from newscrawl.childproc import spawn
 from newscrawl.syndication import Fingerprint, Fingerprinter, fingerprinter_for
 
 if TYPE_CHECKING:
@@ -117,14 +118,10 @@ class FingerprintWorker:
     def start(self) -> None:
         """Start the child (it imports numpy: about 0.2 s, off the crawl's path)."""
         fp = self.fingerprinter
-        self._proc = proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, fp.params]
-            + [str(v) for v in (fp.num_perm, fp.bands, fp.shingle_size, fp.seed)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            # The child imports this code from where the parent did: under scrapyd that is
-            # the project's egg, on sys.path only once the job has started.
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+        self._proc = proc = spawn(
+            __name__,
+            fp.params,
+            *(str(v) for v in (fp.num_perm, fp.bands, fp.shingle_size, fp.seed)),
         )
         for target, pipe, name in (
             (self._send, proc.stdin, "fingerprint-texts"),

@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from newscrawl.childproc import spawn
 from newscrawl.exports import part_path
 from newscrawl.feeds.store import FeedStore
 from newscrawl.feeds.writer import Applied, FeedConfig, FeedWriter
@@ -99,13 +100,7 @@ class FeedsWorker:
             "timezone": c.timezone,
             "site": self.site,
         }
-        self._proc = proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, json.dumps(args), self.run_id, str(self.export)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            # The child imports this code from where the parent did (scrapyd: the egg).
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
-        )
+        self._proc = proc = spawn(__name__, json.dumps(args), self.run_id, str(self.export))
         threading.Thread(
             target=self._read, args=(proc.stdout,), name="feeds-worker", daemon=True
         ).start()

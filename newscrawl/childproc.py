@@ -1,0 +1,24 @@
+"""Starts one of newscrawl's helper processes (``python -m newscrawl.…``), talking on pipes.
+
+The crawl's helpers (the fingerprint, listing and feeds workers) each run a module of this
+package in a child process, with the parent's interpreter and the parent's import path:
+under scrapyd the project is an egg, on ``sys.path`` only once the job has started, so the
+child imports the same code as the parent from wherever the parent did.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def spawn(module: str, *args: str) -> subprocess.Popen[bytes]:
+    """``python -m MODULE ARGS…`` with its input and output on pipes (its errors go where
+    the parent's go)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+    )
