@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -205,10 +206,21 @@ class RenderMiddleware:
 
     def _is_script_shell(self, response: Response) -> bool:
         """A page with scripts and no story link: its cards, if any, come from a script."""
+        # A page whose text has no "<script" has no script element: answered without
+        # parsing it (the listing worker parses it, on another core; the tree made here
+        # would be made for nothing, and freed only by the garbage collector).
+        text = getattr(response, "text", None)
+        if text is None or not _SCRIPT_TAG.search(text):
+            return False
         selector = getattr(response, "selector", None)
         if selector is None or not selector.xpath("//script"):
             return False
         return not self._has_story_link(response)
+
+
+#: The start of a script element's tag, in any case (lxml's parser makes no element that
+#: its text does not open).
+_SCRIPT_TAG = re.compile(r"<script", re.IGNORECASE)
 
 
 def _routed(request: Request) -> bool:
