@@ -34,6 +34,9 @@ NEWSCRAWL_DATA_DIR = os.environ.get("NEWSCRAWL_DATA_DIR", "data")
 NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
 # Listing pages per hashtag when -a max_pages is not given.
 NEWSCRAWL_MAX_PAGES = int(os.environ.get("NEWSCRAWL_MAX_PAGES", "10"))
+# Parse listing pages in a second process on another core (newscrawl/listing_worker.py), not in
+# the crawl's: the same listings. Off, or on a machine with one core: parsed in the spider.
+NEWSCRAWL_LISTING_WORKER = True
 # Write <DATA_DIR>/exports/<spider>/<run id>.jsonl (and use the seen-store).
 NEWSCRAWL_EXPORT_ENABLED = os.environ.get("NEWSCRAWL_EXPORT_ENABLED", "1") not in ("0", "false")
 # Set by the run-export add-on when empty; a runner may set it to name the run itself.

@@ -53,8 +53,10 @@ def run_crawl(
     *args: str,
     env: dict[str, str] | None = None,
     timeout: float = 120,
+    wrap: list[str] | None = None,
 ) -> CrawlResult:
-    """`scrapy crawl tagpage ARGS` as a user runs it, against *base_url*, in *data_dir*."""
+    """`scrapy crawl tagpage ARGS` as a user runs it, against *base_url*, in *data_dir*
+    (*wrap* prefixes the command: ``taskset -c 0``, say)."""
     before = set((data_dir / "exports" / "tagpage").glob("*.jsonl"))
     full_env = {
         **os.environ,
@@ -65,7 +67,7 @@ def run_crawl(
         **(env or {}),
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "tagpage", *args],
+        [*(wrap or []), sys.executable, "-m", "scrapy", "crawl", "tagpage", *args],
         cwd=ROOT,
         env=full_env,
         capture_output=True,

@@ -8,6 +8,7 @@ deduping from the pipelines.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,15 +16,17 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy import signals
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from newscrawl.collect import StoryCollector, StoryRelease
 from newscrawl.dates import parse_now, zone
 from newscrawl.extensions.seenstore import seen_store
 from newscrawl.failures import failure_reason
 from newscrawl.fingerprint_worker import fingerprint_worker
-from newscrawl.sites import base_url_of, site_of
+from newscrawl.listing_worker import ListingWorker
+from newscrawl.sites import DEFAULT_SITE, base_url_of, site_of
 from newscrawl.sites.blocks import block_marker
 from newscrawl.sites.cards import Card, Listing
 from newscrawl.stores.hashtags import REGISTRY_FILE, HashtagRegistry
@@ -93,6 +96,7 @@ class TagPageSpider(scrapy.Spider):
         )
         self.discovered: list[str] = []  # hashtags found and crawled, in discovery order
         self._linked: dict[str, int] = {}  # hashtag -> story pages linking it this run
+        self._listing_worker: ListingWorker | None = None  # started when the spider opens
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TagPageSpider:
@@ -125,6 +129,10 @@ class TagPageSpider(scrapy.Spider):
         worker = fingerprint_worker(self.crawler)
         if worker is not None:
             self.collector.prepare_with(worker.submit)
+        if self.crawler.settings.getbool("NEWSCRAWL_LISTING_WORKER") and _other_cores():
+            site = self.crawler.settings.get("NEWSCRAWL_SITE") or DEFAULT_SITE
+            self._listing_worker = ListingWorker(site, self.base_url)
+            self._listing_worker.start()
 
     async def start(self) -> AsyncIterator[Any]:
         for tag in self.tags:
@@ -138,7 +146,9 @@ class TagPageSpider(scrapy.Spider):
             cb_kwargs={"tag": tag, "page": 1, "depth": depth},
         )
 
-    def parse(self, response: Response, tag: str, page: int, depth: int = 0) -> Any:
+    async def parse(
+        self, response: Response, tag: str, page: int, depth: int = 0
+    ) -> AsyncIterator[Any]:
         """A listing page: its cards held in the collector, its next page followed.
 
         Contracts (``scrapy check tagpage``, newscrawl/contracts.py):
@@ -149,9 +159,7 @@ class TagPageSpider(scrapy.Spider):
         """
         stats = self.crawler.stats
         stats.inc_value("newscrawl/pages")
-        listing = self.site.parse_listing(
-            None, response.url, self.base_url, root=response.selector.root
-        )
+        listing = await self._listing(response)
         crawled_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         new = 0
         for card in listing.cards:
@@ -181,6 +189,24 @@ class TagPageSpider(scrapy.Spider):
                 errback=self.listing_failed,
                 cb_kwargs={"tag": tag, "page": page + 1, "depth": depth},
             )
+
+    async def _listing(self, response: Response) -> Listing:
+        """The page's cards and next link: parsed by the listing worker if there is one
+        (another core), else, or if it could not, here."""
+        worker = self._listing_worker
+        # Exactly an HtmlResponse: the worker makes the tree as its selector does (a
+        # rendering plugin's own response class may make it otherwise).
+        if worker is not None and type(response) is HtmlResponse:
+            listing = await maybe_deferred_to_future(
+                worker.parse(response.url, response.encoding, response.body)
+            )
+            if listing is not None:
+                self.crawler.stats.inc_value("newscrawl/listing_worker/parsed_ahead")
+                return listing
+            self.crawler.stats.inc_value("newscrawl/listing_worker/parsed_inline")
+        return self.site.parse_listing(
+            None, response.url, self.base_url, root=response.selector.root
+        )
 
     def _story_request(self, card: Card, depth: int) -> scrapy.Request | None:
         """The story page of a story this run may export (never one exported before: the
@@ -249,6 +275,9 @@ class TagPageSpider(scrapy.Spider):
         )
 
     def _closed(self) -> None:
+        if self._listing_worker is not None:
+            self._listing_worker.close()
+            self._listing_worker = None
         if self._linked:
             crawled = self.collector.tag_counts()
             registry = HashtagRegistry(self.data_dir / REGISTRY_FILE)
@@ -356,6 +385,14 @@ def _page_url(request: Any) -> str:
         return redirected[0]
     rendered = request.meta.get("splash", {}).get("args", {}).get("url")
     return rendered or request.url
+
+
+def _other_cores() -> bool:
+    """Whether this process may run on more than one core (else a worker only adds work)."""
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:  # not on Linux
+        return (os.cpu_count() or 1) > 1
 
 
 def _check_settings(s: Any) -> None:
