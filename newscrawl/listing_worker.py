@@ -39,6 +39,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
@@ -72,10 +73,16 @@ class ListingWorker:
     """The parent's side: sends listing pages to the child, hands back what it parsed.
 
     :meth:`parse` returns a Deferred fired in the reactor's thread; two threads talk to the
-    child, so that the crawl never waits on a pipe. Stats, kept here and read by the spider
-    (``counts``): ``parsed_ahead`` (parsed by the child), ``parsed_inline`` (left to the
-    spider: the child could not parse the page, or is gone).
+    child, so that the crawl never waits on a pipe, and a third watches that every page is
+    answered in time: a child that stops answering for ``WAIT_S`` is killed and its pages
+    are left to the spider. The spider counts ``newscrawl/listing_worker/parsed_ahead``
+    (parsed by the child) and ``…/parsed_inline`` (left to it: the child could not parse
+    the page, or is gone).
     """
+
+    #: Seconds a page may wait for its answer (a parse takes milliseconds; a child that
+    #: takes this long is stuck, and the crawl must not wait on it).
+    WAIT_S = 60.0
 
     def __init__(
         self, site: str, base_url: str, *, deliver: Callable[..., Any] | None = None
@@ -88,8 +95,12 @@ class ListingWorker:
         self.failed: str | None = None  # why the child is gone, if it went before close()
         self._proc: subprocess.Popen[bytes] | None = None
         self._outbox: queue.SimpleQueue[Page | None] = queue.SimpleQueue()
-        self._waiting: collections.deque[Deferred[Listing | None]] = collections.deque()
+        # The pages sent and not answered, in order: their Deferreds and when they were sent.
+        self._waiting: collections.deque[tuple[Deferred[Listing | None], float]] = (
+            collections.deque()
+        )
         self._lock = threading.Lock()
+        self._closing = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -98,6 +109,7 @@ class ListingWorker:
         for target, pipe, name in (
             (self._send, proc.stdin, "listing-pages"),
             (self._read, proc.stdout, "listing-answers"),
+            (self._watch, None, "listing-watch"),
         ):
             thread = threading.Thread(target=target, args=(pipe,), name=name, daemon=True)
             thread.start()
@@ -109,7 +121,7 @@ class ListingWorker:
             if self._proc is None or self.failed is not None:
                 return succeed(None)
             d: Deferred[Listing | None] = Deferred()
-            self._waiting.append(d)
+            self._waiting.append((d, time.monotonic()))
         self._outbox.put((url, encoding, body))
         return d
 
@@ -119,6 +131,7 @@ class ListingWorker:
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        self._closing.set()
         self._outbox.put(None)
         try:
             proc.wait(timeout=5)
@@ -156,6 +169,18 @@ class ListingWorker:
         except (OSError, ValueError, TypeError, pickle.UnpicklingError) as exc:
             self._fail(f"its answers could not be read: {exc}")
 
+    def _watch(self, _: None) -> None:
+        """The watch thread: a child that leaves a page unanswered for WAIT_S is stopped."""
+        while not self._closing.wait(min(1.0, self.WAIT_S / 4)):
+            with self._lock:
+                oldest = self._waiting[0][1] if self._waiting else None
+            if oldest is not None and time.monotonic() - oldest > self.WAIT_S:
+                self._fail(f"no answer in {self.WAIT_S:g} s, stopped")
+                proc = self._proc
+                if proc is not None:
+                    proc.kill()
+                return
+
     def _gone(self) -> str | None:
         """Why the child is gone ("it exited (exit code N)") once it has exited; else None."""
         proc = self._proc
@@ -168,14 +193,14 @@ class ListingWorker:
 
     def _answer(self, listing: Listing | None) -> None:
         with self._lock:
-            d = self._waiting.popleft() if self._waiting else None
+            d = self._waiting.popleft()[0] if self._waiting else None
         if d is not None:
             self._deliver(d.callback, listing)
 
     def _answer_all(self, listing: Listing | None) -> None:
         with self._lock:
             waiting, self._waiting = self._waiting, collections.deque()
-        for d in waiting:
+        for d, _ in waiting:
             self._deliver(d.callback, listing)
 
     def _fail(self, why: str) -> None:

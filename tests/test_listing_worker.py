@@ -154,6 +154,28 @@ def test_a_dead_child_leaves_every_page_to_the_spider(
     )
 
 
+def test_a_child_that_stops_answering_is_stopped_and_its_pages_left_to_the_spider(
+    site: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = render_listing(site, "en", site.tags("en")[0], 1, "modules", base_url=BASE)
+    answers = Answers()
+    worker = ListingWorker("tests.listing_fails", BASE, deliver=answers.deliver)
+    worker.WAIT_S = 1.0
+    worker.start()
+    proc = worker._proc
+    try:
+        with caplog.at_level(logging.ERROR, logger="newscrawl.listing_worker"):
+            answers.collect(0, worker.parse(f"{BASE}/en/hashtag/HangChild", "utf-8", body))
+            answers.collect(1, worker.parse(f"{BASE}/en/hashtag/Next", "utf-8", body))
+            got = answers.wait(2, timeout=15)
+    finally:
+        worker.close()
+    assert got == {0: None, 1: None}  # the crawl goes on: the spider parses both
+    assert worker.failed == "no answer in 1 s, stopped"
+    assert proc is not None and proc.poll() is not None  # the stuck child is gone
+    assert "no answer in 1 s" in caplog.text
+
+
 def _comparable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(({k: v for k, v in r.items() if k != "crawled_at"} for r in records), key=str)
 
