@@ -263,15 +263,42 @@ def test_many_stories_come_back_whole_in_the_release_order_a_batch_at_a_time() -
     assert c.released and c.get(ids[0]) is None and list(c.release_batches()) == []
 
 
+def test_a_listing_asks_the_seen_store_once_about_its_stories_new_to_the_run() -> None:
+    c, crawler = collector(["Pakistan", "UK"])
+    asked: list[list[str]] = []
+
+    def seen(sids: list[str]) -> set[str]:
+        asked.append(list(sids))
+        return {B} & set(sids)
+
+    c.skip_seen(seen)
+    cards = [card(A), card(B), card(A), card(C)]
+    assert c.add_listing(cards, "Pakistan", lang="en", crawled_at=CRAWLED_AT) == [
+        (True, True),
+        (True, True),
+        (False, False),
+        (True, True),
+    ]
+    assert asked == [[A, B, C]]  # one question for the page, each new id once
+    assert c.add_listing([card(B), card(C)], "UK", lang="en", crawled_at=CRAWLED_AT) == [
+        (True, False),
+        (True, False),
+    ]
+    assert asked == [[A, B, C]]  # met already in this run: nothing to ask
+    assert c.has(A) and c.has(C) and not c.has(B)
+    assert crawler.stats.get_value("newscrawl/drop/seen_before") == 1
+    assert c.tag_counts() == {"Pakistan": 3, "UK": 2}
+
+
 def test_a_story_an_earlier_run_exported_is_counted_but_never_held() -> None:
     """With skip_seen, a seen story is asked about once (its first card), counted as a
     story of each hashtag that lists it and as seen_before, and never released."""
     c, crawler = collector(["Pakistan", "UK"])
     asked: list[str] = []
 
-    def seen(sid: str) -> bool:
-        asked.append(sid)
-        return sid == B
+    def seen(sids: list[str]) -> set[str]:
+        asked.extend(sids)
+        return {B} & set(sids)
 
     c.skip_seen(seen)
     assert add(c, A, "Pakistan") == (True, True)

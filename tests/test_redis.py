@@ -316,6 +316,18 @@ def test_a_claim_holds_while_its_run_lives_and_is_released_when_it_dies(
         a.stage("run-c", A_ID)
 
 
+def test_seen_among_answers_for_a_batch_what_is_seen_answers_for_each(r: redis.Redis) -> None:
+    store = _store(r)
+    _register(store, "run-a")
+    ids = [f"{i:032x}" for i in range(1, 41)]
+    for sid in ids[:20]:
+        store.stage("run-a", sid)
+    assert store.seen_among(ids) == set()  # staged is not seen
+    store.promote("run-a")
+    assert store.seen_among(ids + ids[:3]) == set(ids[:20]) == {s for s in ids if store.is_seen(s)}
+    assert store.seen_among([]) == set()
+
+
 def test_fingerprints_follow_the_staged_then_seen_rule(r: redis.Redis) -> None:
     a, b = _store(r), _store(r)
     _register(a, "run-a")

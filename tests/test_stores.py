@@ -29,6 +29,25 @@ def test_staged_is_not_seen_until_promoted(tmp_path: Path) -> None:
     store.close()
 
 
+def test_seen_among_answers_for_a_batch_what_is_seen_answers_for_each(tmp_path: Path) -> None:
+    store = SmallLevels(tmp_path / "seen.sqlite3")
+    ids = [f"{i:032x}" for i in range(1, 1201)]
+    for run, part in (("r1", ids[:300]), ("r2", ids[300:340]), ("r3", ids[340:640])):
+        for sid in part:
+            store.stage(run, sid)
+        store.flush()
+    store.promote("r1")  # merged into the large level
+    store.promote("r2")  # too few to merge: the small level; r3 stays staged, not seen
+    assert levels(tmp_path / "seen.sqlite3")["main"] == 300
+    asked = ids + ids[:5]  # more than one statement's batch, and repeats
+    expected = {sid for sid in ids if store.is_seen(sid)}
+    assert expected == set(ids[:340]) and store.seen_among(asked) == expected
+    assert store.seen_among([]) == set()
+    store.stage("r4", ids[-1])  # inside the write transaction the filter answers each
+    assert store.seen_among(ids[:2] + ids[-2:]) == set(ids[:2])
+    store.close()
+
+
 def test_state_survives_reopening_and_discard_forgets(tmp_path: Path) -> None:
     path = tmp_path / "seen.sqlite3"
     store = SQLiteSeenStore(path)

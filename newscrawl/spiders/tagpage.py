@@ -109,7 +109,7 @@ class TagPageSpider(scrapy.Spider):
         if spider.max_pages is None:
             spider.max_pages = s.getint("NEWSCRAWL_MAX_PAGES")
         spider.collector = StoryCollector(spider.tags, crawler)
-        spider.collector.skip_seen(spider._seen_before)
+        spider.collector.skip_seen(spider._seen_among)
         # Holds the stories until every listing is crawled, then sends them to the pipelines.
         spider.release = StoryRelease.from_crawler(crawler, spider.collector)
         spider.data_dir = Path(s.get("NEWSCRAWL_DATA_DIR"))
@@ -162,10 +162,10 @@ class TagPageSpider(scrapy.Spider):
         listing = await self._listing(response)
         crawled_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         new = 0
-        for card in listing.cards:
-            new_for_tag, new_story = self.collector.add(
-                card, tag, lang=self.lang, crawled_at=crawled_at
-            )
+        added = self.collector.add_listing(
+            listing.cards, tag, lang=self.lang, crawled_at=crawled_at
+        )
+        for card, (new_for_tag, new_story) in zip(listing.cards, added, strict=True):
             new += new_for_tag
             if new_story and self.articles:
                 request = self._story_request(card, depth)
@@ -219,10 +219,10 @@ class TagPageSpider(scrapy.Spider):
             cb_kwargs={"story_id": card.id, "depth": depth},
         )
 
-    def _seen_before(self, story_id: str) -> bool:
-        """Exported by an earlier run (never, with refresh=1 or without exports)."""
+    def _seen_among(self, story_ids: list[str]) -> set[str]:
+        """Those exported by an earlier run (none, with refresh=1 or without exports)."""
         seen = self._seen_store()
-        return seen is not None and seen.is_seen(story_id)
+        return set() if seen is None else seen.seen_among(story_ids)
 
     def _seen_store(self) -> Any:
         """The crawler's seen-store (SQLite or Redis): story pages are fetched only for

@@ -38,6 +38,10 @@ class SeenStore(Protocol):
 
     def is_seen(self, story_id: str) -> bool: ...
 
+    def seen_among(self, story_ids: Sequence[str]) -> set[str]:
+        """Those of *story_ids* that are seen: ``is_seen`` for a batch (a listing page's
+        stories), in one query or round trip rather than one each."""
+
     def stage(self, run_id: str, story_id: str) -> bool:
         """Stage for *run_id*; a store shared by live runs raises StoryClaimed if taken.
 

@@ -359,6 +359,14 @@ class RedisSeenStore:
         key, field = self._seen_key(self.ids.key(story_id))
         return bool(self.client.hexists(key, field))
 
+    def seen_among(self, story_ids: Sequence[str]) -> set[str]:
+        if not story_ids:
+            return set()
+        pipe = self.client.pipeline(transaction=False)  # one round trip for the batch
+        for sid in story_ids:
+            pipe.hexists(*self._seen_key(self.ids.key(sid)))
+        return {sid for sid, seen in zip(story_ids, pipe.execute(), strict=True) if seen}
+
     def stage(self, run_id: str, story_id: str) -> bool:
         raw = self.ids.key(story_id)
         bucket, field = self._seen_key(raw)

@@ -35,7 +35,7 @@ import math
 import sqlite3
 import struct
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +114,15 @@ _CURRENT = {
     "staged": "view",
 }
 
+#: Ids asked about at once by ``seen_among`` (two SQL variables each).
+_AMONG_BATCH = 400
+#: ``_LOOKUP`` for a batch of keys, one statement: those seen, in either level.
+_LOOKUP_AMONG = (
+    "WITH q(k, lo) AS (VALUES {rows})"
+    " SELECT q.k, q.lo FROM q WHERE EXISTS (SELECT 1 FROM seen_main AS m"
+    " WHERE m.k = q.k AND m.lo = q.lo) OR EXISTS (SELECT 1 FROM seen_recent AS r"
+    " CROSS JOIN seen_run AS u ON u.run = r.run WHERE r.k = q.k AND r.lo = q.lo AND u.state = 1)"
+)
 _LOOKUP = (
     "SELECT 1 FROM seen_main WHERE k = ?1 AND lo = ?2 UNION ALL"
     " SELECT 1 FROM seen_recent AS r CROSS JOIN seen_run AS u ON u.run = r.run"
@@ -273,6 +282,18 @@ class SQLiteSeenStore(FingerprintTables):
                 return False
             return True
         return self._db.execute(_LOOKUP, key).fetchone() is not None
+
+    def seen_among(self, story_ids: Sequence[str]) -> set[str]:
+        if self._in_tx or not story_ids:  # the write transaction's filter answers each
+            return {sid for sid in story_ids if self.is_seen(sid)}
+        seen: set[str] = set()
+        for at in range(0, len(story_ids), _AMONG_BATCH):
+            batch = story_ids[at : at + _AMONG_BATCH]
+            keys = {self.key(sid): sid for sid in batch}
+            rows = ",".join("(?, ?)" for _ in keys)
+            found = self._db.execute(_LOOKUP_AMONG.format(rows=rows), [h for k in keys for h in k])
+            seen.update(keys[k] for k in found)
+        return seen
 
     def stage(self, run_id: str, story_id: str) -> bool:
         key = self.key(story_id)
