@@ -22,3 +22,13 @@ def spawn(module: str, *args: str) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
     )
+
+
+def reap(proc: subprocess.Popen[bytes], timeout: float) -> int:
+    """Wait for a child told to end (its input closed) to exit; killed by its PID if it has
+    not within *timeout* seconds. Its exit code."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()

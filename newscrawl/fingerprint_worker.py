@@ -34,7 +34,7 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 import xxhash
 
-from newscrawl.childproc import spawn
+from newscrawl.childproc import reap, spawn
 from newscrawl.syndication import Fingerprint, Fingerprinter, fingerprinter_for
 
 if TYPE_CHECKING:
@@ -164,11 +164,7 @@ class FingerprintWorker:
         proc, self._proc = self._proc, None
         if proc is not None:
             self._outbox.put(None)  # the sender closes the child's input
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            reap(proc, 5)
             for thread in self._threads:
                 thread.join(timeout=5)
         self._index.clear()

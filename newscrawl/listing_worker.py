@@ -45,7 +45,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from twisted.internet.defer import Deferred, succeed
 
-from newscrawl.childproc import spawn
+from newscrawl.childproc import reap, spawn
 
 if TYPE_CHECKING:
     from newscrawl.sites import SiteProfile
@@ -133,11 +133,7 @@ class ListingWorker:
             return
         self._closing.set()
         self._outbox.put(None)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        reap(proc, 5)
         for thread in self._threads:
             thread.join(timeout=5)
         self._answer_all(None)

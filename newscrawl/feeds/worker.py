@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from newscrawl.childproc import spawn
+from newscrawl.childproc import reap, spawn
 from newscrawl.exports import part_path
 from newscrawl.feeds.store import FeedStore
 from newscrawl.feeds.writer import Applied, FeedConfig, FeedWriter
@@ -143,11 +143,7 @@ class FeedsWorker:
             return
         with contextlib.suppress(OSError):
             proc.stdin.close()  # type: ignore[union-attr]
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        reap(proc, 10)
 
     # -- internals ---------------------------------------------------------------------
 
