@@ -36,7 +36,7 @@ NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/news
 NEWSCRAWL_MAX_PAGES = int(os.environ.get("NEWSCRAWL_MAX_PAGES", "10"))
 # Parse listing pages in a second process on another core (newscrawl/listing_worker.py), not in
 # the crawl's: the same listings. Off, or on a machine with one core: parsed in the spider.
-NEWSCRAWL_LISTING_WORKER = True
+NEWSCRAWL_LISTING_WORKER = os.environ.get("NEWSCRAWL_LISTING_WORKER", "1") not in ("0", "false")
 # Write <DATA_DIR>/exports/<spider>/<run id>.jsonl (and use the seen-store).
 NEWSCRAWL_EXPORT_ENABLED = os.environ.get("NEWSCRAWL_EXPORT_ENABLED", "1") not in ("0", "false")
 # Set by the run-export add-on when empty; a runner may set it to name the run itself.
@@ -290,7 +290,7 @@ SCHEDULER_DUPEFILTER_KEY = "%(prefix)s:fleet:%(spider)s:%(fleet)s:dupefilter"
 NEWSCRAWL_FEEDS_ENABLED = os.environ.get("NEWSCRAWL_FEEDS_ENABLED", "1") not in ("0", "false")
 # The update is prepared by a child process while the run finishes (newscrawl/feeds/worker.py):
 # off, the crawl's process does all of it after the export is published.
-NEWSCRAWL_FEEDS_WORKER = True
+NEWSCRAWL_FEEDS_WORKER = os.environ.get("NEWSCRAWL_FEEDS_WORKER", "1") not in ("0", "false")
 # Stories a feed lists, newest first (syndicated copies of one story are one entry).
 NEWSCRAWL_FEED_ENTRIES = int(os.environ.get("NEWSCRAWL_FEED_ENTRIES", "50"))
 # Where <DATA_DIR>/feeds/ is served: feeds' self links and the OPML list's URLs start here.
