@@ -197,28 +197,30 @@ class StoryCollector:
     def add_listing(
         self, cards: Sequence[Card], tag: str, *, lang: str, crawled_at: str
     ) -> list[tuple[bool, bool]]:
-        """:meth:`add` for each of a listing's cards, the seen-store asked once about the
-        stories new to this run (one query for the page, not one a card)."""
-        seen: Collection[str] = ()
-        if self._seen_among is not None:
-            fresh = [
-                c.id for c in cards if c.id not in self._hashtags and c.id not in self._seen_before
-            ]
-            if fresh:
-                seen = self._seen_among(list(dict.fromkeys(fresh)))
-        return [
-            self.add(card, tag, lang=lang, crawled_at=crawled_at, seen=card.id in seen)
-            for card in cards
-        ]
+        """Record a listing's cards, each as :meth:`add` does; the seen-store is asked once
+        about the page's stories new to this run (one query for the page, not one a card)."""
+        seen = self._seen_of(cards)
+        return [self._add(card, tag, lang, crawled_at, card.id in seen) for card in cards]
 
-    def add(
-        self, card: Card, tag: str, *, lang: str, crawled_at: str, seen: bool | None = None
-    ) -> tuple[bool, bool]:
-        """Record a card seen on *tag*'s listing (*seen*: whether an earlier run exported
-        it, if the caller asked already; else the seen-store is asked here).
+    def add(self, card: Card, tag: str, *, lang: str, crawled_at: str) -> tuple[bool, bool]:
+        """Record a card seen on *tag*'s listing.
 
         Returns (new for this hashtag, new in this run).
         """
+        return self.add_listing([card], tag, lang=lang, crawled_at=crawled_at)[0]
+
+    def _seen_of(self, cards: Sequence[Card]) -> Collection[str]:
+        """Which of the cards' stories new to this run an earlier run exported."""
+        if self._seen_among is None:
+            return ()
+        fresh = dict.fromkeys(
+            c.id for c in cards if c.id not in self._hashtags and c.id not in self._seen_before
+        )
+        return self._seen_among(list(fresh)) if fresh else ()
+
+    def _add(
+        self, card: Card, tag: str, lang: str, crawled_at: str, seen: bool
+    ) -> tuple[bool, bool]:
         hashtags = self._hashtags.get(card.id) or self._seen_before.get(card.id)
         new_story = hashtags is None
         new_for_tag = hashtags is None or tag not in hashtags
@@ -227,9 +229,7 @@ class StoryCollector:
             stats.inc_value("newscrawl/drop/in_run_duplicate")
             if new_for_tag:
                 hashtags.append(tag)
-        elif seen or (
-            seen is None and self._seen_among is not None and bool(self._seen_among([card.id]))
-        ):
+        elif seen:
             stats.inc_value("newscrawl/stories")
             stats.inc_value("newscrawl/drop/seen_before")
             self._seen_before[card.id] = [tag]

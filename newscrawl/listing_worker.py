@@ -43,7 +43,10 @@ import time
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
+import parsel
 from twisted.internet.defer import Deferred, succeed
+from w3lib.encoding import html_to_unicode
+from w3lib.html import get_base_url
 
 from newscrawl.childproc import reap, spawn
 
@@ -59,10 +62,6 @@ Page = tuple[str, str, bytes]
 
 def page_tree(url: str, encoding: str, body: bytes) -> Any:
     """The page's lxml tree, made as Scrapy's ``HtmlResponse.selector.root`` is made."""
-    import parsel
-    from w3lib.encoding import html_to_unicode
-    from w3lib.html import get_base_url
-
     text = html_to_unicode(f"charset={encoding}", body)[1]
     # Scrapy's get_base_url(response): the <base href> in the first 4 KiB, else the URL.
     base = get_base_url(text[:4096], url, encoding)
@@ -106,12 +105,12 @@ class ListingWorker:
     def start(self) -> None:
         """Start the child (it imports the site profile and parsel: about 0.1 s)."""
         self._proc = proc = spawn(__name__, self.site, self.base_url)
-        for target, pipe, name in (
-            (self._send, proc.stdin, "listing-pages"),
-            (self._read, proc.stdout, "listing-answers"),
-            (self._watch, None, "listing-watch"),
+        for target, args, name in (
+            (self._send, (proc.stdin,), "listing-pages"),
+            (self._read, (proc.stdout,), "listing-answers"),
+            (self._watch, (), "listing-watch"),
         ):
-            thread = threading.Thread(target=target, args=(pipe,), name=name, daemon=True)
+            thread = threading.Thread(target=target, args=args, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -155,8 +154,8 @@ class ListingWorker:
         try:
             while True:
                 kind, value = pickle.load(out)
-                if kind != "ok":
-                    logger.debug("listing worker could not parse a page (%s)", value)
+                if kind != "ok":  # the spider parses the page (counted as parsed_inline)
+                    logger.warning("listing worker: %s; the spider parses the page", value)
                     value = None
                 self._answer(value)
         except EOFError:
@@ -165,7 +164,7 @@ class ListingWorker:
         except (OSError, ValueError, TypeError, pickle.UnpicklingError) as exc:
             self._fail(f"its answers could not be read: {exc}")
 
-    def _watch(self, _: None) -> None:
+    def _watch(self) -> None:
         """The watch thread: a child that leaves a page unanswered for WAIT_S is stopped."""
         while not self._closing.wait(min(1.0, self.WAIT_S / 4)):
             with self._lock:
@@ -231,7 +230,7 @@ def serve(profile: SiteProfile, base_url: str, inp: IO[bytes], out: IO[bytes]) -
                 profile.parse_listing(None, url, base_url, root=page_tree(url, encoding, body)),
             )
         except Exception as exc:  # any parse error: the spider parses the page, and shows it
-            answer = ("error", f"{type(exc).__name__}: {exc}")
+            answer = ("error", f"{url} not parsed ({type(exc).__name__}: {exc})")
         pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
 

@@ -111,21 +111,26 @@ def test_the_child_parses_every_page_as_the_spider_does(site: Any) -> None:
     assert carded >= 10  # the comparison is over real cards, not empty listings only
 
 
-def test_a_page_the_child_cannot_parse_is_left_to_the_spider(site: Any) -> None:
+def test_a_page_the_child_cannot_parse_is_left_to_the_spider(
+    site: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     tag = site.tags("en")[0]
     body = render_listing(site, "en", tag, 1, "modules", base_url=BASE)
     answers = Answers()
     worker = ListingWorker("tests.listing_fails", BASE, deliver=answers.deliver)
     worker.start()
     try:
-        answers.collect(0, worker.parse(f"{BASE}/en/hashtag/Unparseable", "utf-8", body))
-        answers.collect(1, worker.parse(DAILY8.listing_url(BASE, "en", tag), "utf-8", body))
-        got = answers.wait(2)
+        with caplog.at_level(logging.WARNING, logger="newscrawl.listing_worker"):
+            answers.collect(0, worker.parse(f"{BASE}/en/hashtag/Unparseable", "utf-8", body))
+            answers.collect(1, worker.parse(DAILY8.listing_url(BASE, "en", tag), "utf-8", body))
+            got = answers.wait(2)
     finally:
         worker.close()
     assert got[0] is None  # the spider parses it (and shows its error in its own log)
     assert got[1] is not None and got[1].cards  # the child goes on with the next page
     assert worker.failed is None
+    # Said, with the page and the reason: the spider's own parse may well succeed.
+    assert f"{BASE}/en/hashtag/Unparseable not parsed (ValueError" in caplog.text
 
 
 def test_a_dead_child_leaves_every_page_to_the_spider(

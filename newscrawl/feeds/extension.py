@@ -41,7 +41,7 @@ from newscrawl import exports
 from newscrawl.feeds.store import FeedStore
 from newscrawl.feeds.worker import FeedsWorker
 from newscrawl.feeds.writer import Applied, FeedConfig, FeedWriter
-from newscrawl.sites import DEFAULT_SITE
+from newscrawl.sites import DEFAULT_SITE, site_name_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -90,7 +90,7 @@ class HashtagFeeds:
             crawler.stats,
             run_id=s.get("NEWSCRAWL_RUN_ID"),
             worker=s.getbool("NEWSCRAWL_FEEDS_WORKER"),
-            site=s.get("NEWSCRAWL_SITE") or DEFAULT_SITE,
+            site=site_name_of(s),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.written, signal=exports.export_written)

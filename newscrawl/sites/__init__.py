@@ -97,9 +97,15 @@ def load_profile(name: str | None = None) -> SiteProfile:
     return profile
 
 
+def site_name_of(settings: Any) -> str:
+    """``NEWSCRAWL_SITE`` as given (a module name or a dotted path), for a child process to
+    load the same profile; the default site's when empty."""
+    return settings.get("NEWSCRAWL_SITE") or DEFAULT_SITE
+
+
 def site_of(settings: Any) -> SiteProfile:
     """The profile the crawl's settings select (``NEWSCRAWL_SITE``)."""
-    return load_profile(settings.get("NEWSCRAWL_SITE") or DEFAULT_SITE)
+    return load_profile(site_name_of(settings))
 
 
 def base_url_of(settings: Any) -> str:

@@ -26,7 +26,7 @@ from newscrawl.extensions.seenstore import seen_store
 from newscrawl.failures import failure_reason
 from newscrawl.fingerprint_worker import fingerprint_worker
 from newscrawl.listing_worker import ListingWorker, page_tree
-from newscrawl.sites import DEFAULT_SITE, base_url_of, site_of
+from newscrawl.sites import base_url_of, site_name_of, site_of
 from newscrawl.sites.blocks import block_marker
 from newscrawl.sites.cards import Card, Listing
 from newscrawl.stores.hashtags import REGISTRY_FILE, HashtagRegistry
@@ -96,7 +96,8 @@ class TagPageSpider(scrapy.Spider):
         )
         self.discovered: list[str] = []  # hashtags found and crawled, in discovery order
         self._linked: dict[str, int] = {}  # hashtag -> story pages linking it this run
-        self._listing_worker: ListingWorker | None = None  # started when the spider opens
+        # Started when the spider opens, if from_crawler made one (setting on, cores to spare).
+        self._listing_worker: ListingWorker | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TagPageSpider:
@@ -113,6 +114,8 @@ class TagPageSpider(scrapy.Spider):
         # Holds the stories until every listing is crawled, then sends them to the pipelines.
         spider.release = StoryRelease.from_crawler(crawler, spider.collector)
         spider.data_dir = Path(s.get("NEWSCRAWL_DATA_DIR"))
+        if s.getbool("NEWSCRAWL_LISTING_WORKER") and _other_cores():
+            spider._listing_worker = ListingWorker(site_name_of(s), spider.base_url)
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -129,9 +132,7 @@ class TagPageSpider(scrapy.Spider):
         worker = fingerprint_worker(self.crawler)
         if worker is not None:
             self.collector.prepare_with(worker.submit)
-        if self.crawler.settings.getbool("NEWSCRAWL_LISTING_WORKER") and _other_cores():
-            site = self.crawler.settings.get("NEWSCRAWL_SITE") or DEFAULT_SITE
-            self._listing_worker = ListingWorker(site, self.base_url)
+        if self._listing_worker is not None:
             self._listing_worker.start()
 
     async def start(self) -> AsyncIterator[Any]:
