@@ -534,10 +534,10 @@ def test_a_runs_staged_fingerprints_come_back_as_staged_past_the_index_merge(
 ) -> None:
     """The run's flat arrays give back each fingerprint as it was staged (restaged ones
     replaced in their first place), across the id index's merge into sorted arrays."""
-    from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
+    from newscrawl.stores import StoredFingerprint, bandindex, sqlite_fingerprints
     from newscrawl.stores.ids import DECIMAL
 
-    monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 64)
+    monkeypatch.setattr(bandindex.BandIndex, "RECENT", 64)
     run = sqlite_fingerprints._StagedRun(DECIMAL)
     staged = {}
     for n in range(500):
@@ -564,11 +564,11 @@ def test_keys_sharing_their_low_32_bits_lose_no_story_and_ids_stay_exact(
     """The merged index keeps 32 bits of a key: a probe may find a story of another key
     with the same low bits (the caller checks), never miss one; the id index, whose
     hashes collide the same way, still gives each id its own fingerprint."""
-    from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
+    from newscrawl.stores import StoredFingerprint, bandindex, sqlite_fingerprints
     from newscrawl.stores.ids import HEX128
 
-    monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 4)
-    index = sqlite_fingerprints._BandIndex(47)
+    monkeypatch.setattr(bandindex.BandIndex, "RECENT", 4)
+    index = bandindex.BandIndex(47)
     low = 0x9E3779B9
     index.add([low | 1 << 40], 0)
     index.add([low | 2 << 40], 1)
@@ -620,11 +620,11 @@ def test_the_runs_band_index_answers_as_a_dict_of_every_key_would(
     never added, and the largest key a band can have; 32 probes at once and one."""
     import random
 
-    from newscrawl.stores import BAND_KEY_BITS, sqlite_fingerprints
+    from newscrawl.stores import BAND_KEY_BITS, bandindex
 
-    monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 500)
+    monkeypatch.setattr(bandindex.BandIndex, "RECENT", 500)
     rng = random.Random(7)
-    index = sqlite_fingerprints._BandIndex(BAND_KEY_BITS)
+    index = bandindex.BandIndex(BAND_KEY_BITS)
     truth: dict[int, set[int]] = {}
     shared = [rng.getrandbits(BAND_KEY_BITS) for _ in range(20)]
     crowded = rng.getrandbits(BAND_KEY_BITS)  # under 100 stories: a long bucket

@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.bench.syndication import evaluate, load_labelled
 from newscrawl.pipelines.syndication import SyndicationPipeline
-from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
+from newscrawl.stores import StoredFingerprint, bandindex
 from newscrawl.stores.sqlite import SQLiteSeenStore
 from newscrawl.syndication import (
     METHOD_VERSION,
@@ -587,7 +587,7 @@ def test_the_runs_band_index_finds_the_same_candidates_once_merged(
     # A run's band keys move from a dict into sorted arrays every RECENT keys: with a
     # merge every few stories the labelled set gives the same decisions and candidates.
     whole = evaluate(LABELLED, tmp_path)
-    monkeypatch.setattr(sqlite_fingerprints._BandIndex, "RECENT", 70)
+    monkeypatch.setattr(bandindex.BandIndex, "RECENT", 70)
     merged = evaluate(LABELLED, tmp_path)
     assert merged["decisions"] == whole["decisions"]
     assert merged["stats"] == whole["stats"]
