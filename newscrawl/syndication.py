@@ -182,14 +182,25 @@ def jaccard(a: bytes, b: bytes) -> float:
     return _estimate(np.count_nonzero(x == y) / len(x))
 
 
+def agreements(signature: bytes, others: Sequence[bytes]) -> np.ndarray:
+    """How many bytes each of *others* has in common with *signature* (one int each)."""
+    x = np.frombuffer(signature, dtype=np.uint8)
+    m = np.frombuffer(b"".join(others), dtype=np.uint8).reshape(len(others), len(x))
+    return np.count_nonzero(m == x, axis=1)
+
+
+def similarity(agree: int, num_perm: int) -> float:
+    """The estimated Jaccard similarity of two signatures of *num_perm* bytes that have
+    *agree* bytes in common (what :func:`jaccard` and :func:`most_similar` give)."""
+    return _estimate(agree / num_perm)
+
+
 def most_similar(signature: bytes, others: Sequence[bytes]) -> tuple[int, float]:
     """The index in *others* of the signature most similar to *signature* (the first, on a
     tie), and its estimated Jaccard similarity: :func:`jaccard` over all of them at once."""
-    x = np.frombuffer(signature, dtype=np.uint8)
-    m = np.frombuffer(b"".join(others), dtype=np.uint8).reshape(len(others), len(x))
-    agree = np.count_nonzero(m == x, axis=1) / len(x)
+    agree = agreements(signature, others)
     best = int(np.argmax(agree))
-    return best, _estimate(float(agree[best]))
+    return best, similarity(int(agree[best]), len(signature))
 
 
 _KEY_SHIFT = np.uint64(64 - BAND_KEY_BITS)  # 64-bit mix -> a band key

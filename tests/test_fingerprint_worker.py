@@ -6,10 +6,12 @@ import logging
 import os
 import signal
 
+import numpy as np
 import pytest
 
+from newscrawl import fingerprint_worker
 from newscrawl.bench.syndication import load_labelled
-from newscrawl.fingerprint_worker import FingerprintWorker, Text
+from newscrawl.fingerprint_worker import FingerprintWorker, Taken, Text
 from newscrawl.syndication import Fingerprinter, FingerprinterV1
 
 LABELLED = load_labelled()
@@ -37,29 +39,34 @@ def test_the_childs_fingerprints_are_the_pipelines(method: type[Fingerprinter]) 
         sent = texts(40)
         worker.submit(sent[:25])
         worker.submit(sent[25:])
-        for story_id, title, excerpt, body in sent:
-            taken, fp = worker.take(story_id, title, excerpt, body)
-            assert taken
-            assert fp == fingerprinter.fingerprint(title, excerpt, body)
+        for slot, (story_id, title, excerpt, body) in enumerate(sent):
+            taken = worker.take(story_id, title, excerpt, body)
+            assert taken is not None and taken.slot == slot
+            assert taken.fingerprint == fingerprinter.fingerprint(title, excerpt, body)
+            assert taken.packed_keys == np.array(taken.fingerprint.keys, "<u8").tobytes()
     finally:
         worker.close()
 
 
 def test_a_text_with_no_words_has_no_fingerprint_and_says_so(worker: FingerprintWorker) -> None:
     worker.submit([("a" * 32, "", None, " ... ")])
-    assert worker.take("a" * 32, "", None, " ... ") == (True, None)
+    assert worker.take("a" * 32, "", None, " ... ") == Taken(None, 0, b"")
 
 
 def test_a_changed_or_unsent_text_is_left_to_the_pipeline(worker: FingerprintWorker) -> None:
     (sid, title, excerpt, body), other = texts(2)
     worker.submit([(sid, title, excerpt, body)])
     # A story page read later gave it a body: the child's answer is for the old text.
-    assert worker.take(sid, title, excerpt, "a body the child never saw") == (False, None)
-    assert worker.take(other[0], *other[1:]) == (False, None)  # never sent
+    assert worker.take(sid, title, excerpt, "a body the child never saw") is None
+    assert worker.take(other[0], *other[1:]) is None  # never sent
     # Sent again with the new text: the latest answer wins.
     worker.submit([(sid, title, excerpt, "a body the child never saw")])
-    taken, fp = worker.take(sid, title, excerpt, "a body the child never saw")
-    assert taken and fp == Fingerprinter().fingerprint(title, excerpt, "a body the child never saw")
+    taken = worker.take(sid, title, excerpt, "a body the child never saw")
+    assert taken is not None and taken.slot == 1
+    assert taken.fingerprint == Fingerprinter().fingerprint(
+        title, excerpt, "a body the child never saw"
+    )
+    assert worker.take(sid, title, excerpt, body) is None  # the old text's answer is gone
 
 
 def test_a_dead_child_is_logged_and_nothing_is_taken_from_it(
@@ -67,18 +74,18 @@ def test_a_dead_child_is_logged_and_nothing_is_taken_from_it(
 ) -> None:
     first = texts(5)
     worker.submit(first)
-    assert worker.take(*first[0])[0]  # answered, so the child ran
+    assert worker.take(*first[0]) is not None  # answered, so the child ran
     assert worker._proc is not None
     with caplog.at_level(logging.ERROR, logger="newscrawl.fingerprint_worker"):
         os.kill(worker._proc.pid, signal.SIGKILL)
         later = texts(5, start=5)
         worker.submit(later)  # sent into a dead pipe, or never sent: either way no answer
-        assert worker.take(*later[0]) == (False, None)
+        assert worker.take(*later[0]) is None
     assert worker.failed is not None
     assert "exit" in worker.failed or "send" in worker.failed
     assert any("fingerprint worker" in r.getMessage() for r in caplog.records)
     # What it answered before it died is still good.
-    assert worker.take(*first[1])[0]
+    assert worker.take(*first[1]) is not None
 
 
 def test_a_child_of_another_version_refuses_to_start() -> None:
@@ -90,3 +97,45 @@ def test_a_child_of_another_version_refuses_to_start() -> None:
     assert main([Fingerprinter().params.replace("v2", "v9"), "128", "32", "3", "1"]) == 2
     # Its own params, but other settings than they name: refused as well.
     assert main([Fingerprinter().params, "64", "16", "3", "1"]) == 2
+
+
+@pytest.mark.parametrize(("pass_keys", "read_records"), [(1 << 20, 8192), (500, 7)])
+def test_the_answers_say_which_texts_share_a_band_key(
+    monkeypatch: pytest.MonkeyPatch, pass_keys: int, read_records: int
+) -> None:
+    """Every story whose latest text shares a band key with another's, found whatever
+    order they came in; none that share none. The labelled set's copies and near-misses,
+    sent shuffled in batches, one text sent again with new words (only its latest counts)
+    and one with no words; in one sort, and a range of keys and a few records at a time."""
+    import random
+
+    monkeypatch.setattr(fingerprint_worker, "_GROUP_PASS_KEYS", pass_keys)
+    monkeypatch.setattr(fingerprint_worker, "_GROUP_READ_RECORDS", read_records)
+    fingerprinter = Fingerprinter()
+    sent = texts(len(LABELLED))
+    random.Random(3).shuffle(sent)
+    first = sent[0]
+    sent.append((first[0], first[1], first[2], "and a body read later, " * 5))
+    sent.append(("f" * 32, None, "", " -- "))
+    worker = FingerprintWorker(fingerprinter)
+    worker.start()
+    try:
+        for at in range(0, len(sent), 37):
+            worker.submit(sent[at : at + 37])
+        assert worker.take(*sent[-1]) == Taken(None, len(sent) - 1, b"")
+        fps = [fingerprinter.fingerprint(*t[1:]) for t in sent]
+        fps[0] = None  # replaced by its story's later text
+        truth = {
+            i: {j for j, b in enumerate(fps) if j != i and b and set(a.keys) & set(b.keys)}
+            for i, a in enumerate(fps)
+            if a
+        }
+        assert sum(map(len, truth.values())) > 80  # the set's groups: many pairs
+        assert truth[len(sent) - 2]  # the text sent again shares bands with others' too
+        for slot in range(len(sent)):
+            assert worker.neighbours(slot) == truth.get(slot, set()), slot
+            assert worker.story_at(slot) == sent[slot][0]
+            if fps[slot] is not None:
+                assert worker.signature_at(slot) == fps[slot].signature
+    finally:
+        worker.close()

@@ -529,6 +529,64 @@ def test_band_rows_promoted_in_many_passes_are_the_rows_of_one(
     assert many == one and len(one) == 300 * 32
 
 
+def test_a_run_that_left_its_band_index_gets_it_back_whole(tmp_path: Path) -> None:
+    """leave_run_index: only for a run with nothing staged; similar() then gives earlier
+    runs' fingerprints only; index_run() indexes every fingerprint staged meanwhile, those
+    written to the file and those still in memory, and similar() answers as if the run had
+    never left."""
+    from newscrawl.stores import StoredFingerprint
+
+    def fp(n: int) -> StoredFingerprint:
+        return StoredFingerprint(f"{n:032x}", None, 20, bytes([n % 256]) * 128)
+
+    store = SQLiteSeenStore(tmp_path / "seen.sqlite3")
+    store.bind_fingerprints("p")
+    store.stage_fingerprint("old", fp(1), [5, 6])
+    store.flush()
+    store.promote("old")
+    store.stage_fingerprint("busy", fp(2), [5])
+    assert store.leave_run_index("busy") is False  # something staged: refused
+    assert [f.id for f in store.similar("busy", [5], 10)] == [fp(1).id, fp(2).id]
+
+    store.stage("r", fp(9).id)  # a write transaction, as in a crawl
+    assert store.leave_run_index("r") is True
+    for n in range(3, 3000):
+        store.stage_fingerprint("r", fp(n), [5 + n % 2, 1000 + n])
+    assert store.similar("r", [5], 10) == [StoredFingerprint(fp(1).id, None, 20, fp(1).signature)]
+    assert store.fingerprint_of("r", fp(7).id) is not None  # still staged
+    store.index_run("r")
+    store.index_run("r")  # again: nothing changes
+    # The never-left reference: the same stagings into a store that kept its index.
+    ref = SQLiteSeenStore(tmp_path / "ref.sqlite3")
+    ref.bind_fingerprints("p")
+    ref.stage_fingerprint("old", fp(1), [5, 6])
+    ref.flush()
+    ref.promote("old")
+    ref.stage("r", fp(9).id)
+    for n in range(3, 3000):
+        ref.stage_fingerprint("r", fp(n), [5 + n % 2, 1000 + n])
+    for keys in ([5], [6], [1003], [2999], [5, 1500], [7]):
+        assert store.similar("r", keys, 50) == ref.similar("r", keys, 50), keys
+    assert len(store.similar("r", [6], 5000)) == 1 + 1499  # the old run's, the odd staged
+    # A story staged again after leaving: indexed under the keys it was staged with last.
+    again = SQLiteSeenStore(tmp_path / "again.sqlite3")
+    again.bind_fingerprints("p")
+    again.stage("r", fp(9).id)
+    assert again.leave_run_index("r")
+    again.stage_fingerprint("r", fp(3), [77])
+    again.stage_fingerprint("r", fp(4), [78])
+    again.flush()  # written: their rows in the file
+    again.stage("r", fp(10).id)
+    again.stage_fingerprint("r", fp(3), [79])  # staged again, in memory only
+    again.index_run("r")
+    assert [f.id for f in again.similar("r", [79], 9)] == [fp(3).id]
+    assert again.similar("r", [77], 9) == []
+    assert [f.id for f in again.similar("r", [78], 9)] == [fp(4).id]
+    again.close()
+    store.close()
+    ref.close()
+
+
 def test_a_runs_staged_fingerprints_come_back_as_staged_past_the_index_merge(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import random
 import sqlite3
 from contextlib import closing
@@ -594,6 +595,103 @@ def test_the_runs_band_index_finds_the_same_candidates_once_merged(
     assert merged["stats"]["newscrawl/syndication/candidates"] > 40
 
 
+#: What the path taken says, not the decisions: not compared between the two paths.
+_PATH_STATS = (
+    "newscrawl/syndication/fingerprinted_ahead",
+    "newscrawl/syndication/fingerprinted_inline",
+    "newscrawl/syndication/paired_ahead",
+    "newscrawl/syndication/group_ms",
+)
+
+
+def _decisions(stats: dict) -> dict:
+    return {k: v for k, v in stats.items() if k not in _PATH_STATS}
+
+
+@pytest.mark.parametrize("method", ["1", "2"])
+@pytest.mark.parametrize("runs", [1, 3])
+def test_the_workers_pairs_give_the_runs_candidates_as_the_stores_index_does(
+    tmp_path: Path, method: str, runs: int
+) -> None:
+    """With the fingerprint worker, a story's candidates within its run come from the
+    child's pairs (the texts sent in the labelled set's file order, released in date
+    order), earlier runs' from the store: the same decisions, candidates and copies of an
+    earlier run as the store's own index gives."""
+    inline = evaluate(LABELLED, tmp_path, runs=runs, method=method)
+    paired = evaluate(LABELLED, tmp_path, runs=runs, method=method, worker=True)
+    assert paired["decisions"] == inline["decisions"]
+    assert _decisions(paired["stats"]) == _decisions(inline["stats"])
+    fingerprinted = inline["stats"]["newscrawl/syndication/fingerprinted_inline"]
+    assert paired["stats"]["newscrawl/syndication/fingerprinted_ahead"] == fingerprinted
+    assert paired["stats"]["newscrawl/syndication/paired_ahead"] == fingerprinted - inline[
+        "stats"
+    ].get("newscrawl/syndication/too_short", 0)
+    assert inline["stats"]["newscrawl/syndication/copies"] >= 42
+    if runs > 1:
+        assert inline["stats"]["newscrawl/syndication/copies/of_earlier_run"] > 0
+
+
+def _one_run(store: SQLiteSeenStore, *, worker: bool, changed: str | None = None, kill_at=None):
+    """The labelled set through one run's pipeline in date order; with *worker*, the texts
+    sent first, in the file's order (*changed*: that story's sent with another body than it
+    is released with; *kill_at*: only the texts of the stories before it are sent, then the
+    child is killed, and the rest are sent to it dead)."""
+    ordered = sorted(LABELLED, key=lambda r: (r["published"] or "~", r["id"]))
+    pipe = pipeline(store, "r1", worker=worker)
+    later = {r["id"] for r in ordered[kill_at:]} if kill_at is not None else set()
+
+    def text(r: dict) -> tuple:
+        return (
+            r["id"],
+            r["title"],
+            r["excerpt"],
+            "other words" if r["id"] == changed else r["body"],
+        )
+
+    if pipe.worker is not None:
+        pipe.worker.submit([text(r) for r in LABELLED if r["id"] not in later])
+    got = {}
+    try:
+        for n, r in enumerate(ordered):
+            if n == kill_at and pipe.worker is not None and pipe.worker._proc is not None:
+                pipe.worker._proc.kill()
+                pipe.worker._proc.wait()
+                pipe.worker.submit([text(r) for r in LABELLED if r["id"] in later])
+            got[r["id"]] = pipe.process_item(item(r))["duplicate_of"]
+    finally:
+        pipe.close_spider()
+    return got, dict(pipe.stats.get_stats())
+
+
+@pytest.mark.parametrize("how", ["changed", "killed"])
+def test_a_story_the_worker_has_no_answer_for_puts_the_run_back_on_the_stores_index(
+    tmp_path: Path, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Half way through the run, a story whose text the child never saw (or a dead child):
+    from it on the store's index is used, built from every fingerprint staged so far, and
+    every decision is the one the store's index alone gives."""
+    ordered = sorted(LABELLED, key=lambda r: (r["published"] or "~", r["id"]))
+    half = len(ordered) // 2
+    want, want_stats = _one_run(SQLiteSeenStore(tmp_path / "a.sqlite3"), worker=False)
+    store = SQLiteSeenStore(tmp_path / "b.sqlite3")
+    with caplog.at_level(logging.INFO, logger="newscrawl.pipelines.syndication"):
+        if how == "changed":
+            got, stats = _one_run(store, worker=True, changed=ordered[half]["id"])
+        else:
+            got, stats = _one_run(store, worker=True, kill_at=half)
+    assert got == want
+    assert _decisions(stats) == _decisions(want_stats)
+    assert 0 < stats["newscrawl/syndication/paired_ahead"] <= half
+    assert stats["newscrawl/syndication/fingerprinted_inline"] >= 1
+    said = [r.getMessage() for r in caplog.records if "no answer for story" in r.getMessage()]
+    assert len(said) == 1, said
+    # Copies on both sides of the switch: later copies found earlier originals through the
+    # index built at it.
+    copies = [sid for sid, o in got.items() if o is not None]
+    assert {ordered.index(BY_KEY[c]) < half for c in copies} == {True, False}
+    store.close()
+
+
 def test_the_switch_turns_it_off() -> None:
     crawler = get_crawler(settings_dict={"NEWSCRAWL_SYNDICATION_ENABLED": False})
     with pytest.raises(NotConfigured):
@@ -686,6 +784,9 @@ def test_a_crawl_drops_copies_and_a_later_run_marks_new_ones_with_the_first_runs
         # Every story was fingerprinted by the worker during the crawl, none at the release.
         assert first.stats["newscrawl/syndication/fingerprinted_ahead"] == 7
         assert "newscrawl/syndication/fingerprinted_inline" not in first.stats
+        # And their candidates within the run came from its answers (no band index here).
+        assert first.stats["newscrawl/syndication/paired_ahead"] == 7
+        assert first.stats["newscrawl/syndication/group_ms"] > 0
 
         # Run 2 marks (the default). A week later: a new copy of run 1's wire story, one whose
         # date is earlier than the exported original's (the exported original stays the

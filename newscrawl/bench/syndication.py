@@ -53,13 +53,16 @@ _METHODS = {m.method: m for m in METHODS}
 
 
 class _Stats:
-    """The one StatsCollector method the pipeline calls, without a crawler."""
+    """The StatsCollector methods the pipeline calls, without a crawler."""
 
     def __init__(self) -> None:
         self.values: Counter[str] = Counter()
 
     def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
         self.values[key] += count
+
+    def set_value(self, key: str, value: float) -> None:
+        self.values[key] = value  # type: ignore[assignment]
 
 
 def make_pipeline(
@@ -68,8 +71,11 @@ def make_pipeline(
     *,
     seed: int = 1,
     method: str = METHOD_VERSION,
+    worker: bool = False,
     **params: Any,
 ) -> SyndicationPipeline:
+    """The pipeline on *store*; *worker*: with its fingerprint worker (a child process,
+    ended by ``close_spider()``)."""
     p = {**DEFAULTS, **params}
     fingerprinter = _METHODS[method](
         num_perm=p["num_perm"], bands=p["bands"], shingle_size=p["shingle_size"], seed=seed
@@ -81,6 +87,7 @@ def make_pipeline(
         threshold=p["threshold"],
         min_shingles=p["min_shingles"],
         store=store,
+        worker=worker,
     )
     pipe.open_spider()
     return pipe
@@ -136,10 +143,14 @@ def evaluate(
     runs: int = 1,
     seed: int = 1,
     method: str = METHOD_VERSION,
+    worker: bool = False,
     **params: Any,
 ) -> dict[str, Any]:
     """*records* through the pipeline in (published, id) order, split over *runs* runs
-    (each promoted before the next, as complete exports are); the decisions, scored."""
+    (each promoted before the next, as complete exports are); the decisions, scored.
+
+    *worker*: each run's texts go to the fingerprint worker first, in the order of
+    *records* (as a crawl's arrive, not in the order they are released)."""
     ordered = sorted(records, key=lambda r: (r["published"] or "~", r["id"]))
     store_path = directory / "labelled-seen.sqlite3"
     for old in directory.glob("labelled-seen.sqlite3*"):
@@ -151,10 +162,23 @@ def evaluate(
     try:
         for n in range(runs):
             run_id = f"run{n}"
-            pipe = make_pipeline(store, run_id, seed=seed, method=method, **params)
-            for r in ordered[n * per_run : (n + 1) * per_run]:
-                store.stage(run_id, r["id"])  # what dedupe does first
-                got[r["id"]] = pipe.process_item(_item(r))["duplicate_of"]
+            pipe = make_pipeline(store, run_id, seed=seed, method=method, worker=worker, **params)
+            run = ordered[n * per_run : (n + 1) * per_run]
+            if pipe.worker is not None:
+                arriving = {r["id"] for r in run}
+                pipe.worker.submit(
+                    [
+                        (r["id"], r["title"], r["excerpt"], r["body"])
+                        for r in records
+                        if r["id"] in arriving
+                    ]
+                )
+            try:
+                for r in run:
+                    store.stage(run_id, r["id"])  # what dedupe does first
+                    got[r["id"]] = pipe.process_item(_item(r))["duplicate_of"]
+            finally:
+                pipe.close_spider()
             store.flush()
             store.promote(run_id)
             stats.update(pipe.stats.values)

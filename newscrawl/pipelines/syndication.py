@@ -7,21 +7,36 @@ Jaccard similarity with an earlier one reaches the threshold gets ``duplicate_of
 group's original. Fingerprints are staged with the run and promoted with its ids, so later
 runs see them only once this run's export is complete. Method and figures:
 docs/SYNDICATION.md.
+
+With the fingerprint worker (``newscrawl.fingerprint_worker``) and the SQLite seen-store,
+a story's candidates within the run are the worker's: its child indexed every text of the
+run by band key during the crawl and said which share one. The run's own band index is
+then not kept here (``SQLiteSeenStore.leave_run_index``); earlier runs' candidates still
+come from the store. The first story the worker has no answer for (its text changed
+unsent, or the worker is gone) puts the run back on the store's index, built then from
+every fingerprint staged so far: the decisions are the same either way.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from array import array
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scrapy.exceptions import DropItem, NotConfigured
 
 from newscrawl.extensions.seenstore import seen_store
-from newscrawl.fingerprint_worker import WORKER_ATTRIBUTE, FingerprintWorker
+from newscrawl.fingerprint_worker import WORKER_ATTRIBUTE, FingerprintWorker, Taken
 from newscrawl.items import Fields, item_fields
 from newscrawl.stores import StoredFingerprint
 from newscrawl.stores.sqlite import SQLiteSeenStore
-from newscrawl.syndication import Fingerprint, Fingerprinter, fingerprinter_for, most_similar
+from newscrawl.syndication import (
+    Fingerprint,
+    Fingerprinter,
+    agreements,
+    fingerprinter_for,
+    similarity,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -36,6 +51,15 @@ logger = logging.getLogger(__name__)
 MAX_CANDIDATES = 50
 
 
+class _Match(NamedTuple):
+    """The candidate a story is most similar to."""
+
+    agree: int  # signature bytes in common
+    id: str
+    original: str | None  # its group's original, None when it is one
+    staged: bool  # staged by this run (not an earlier run's)
+
+
 class SyndicationPipeline:
     """Sets ``duplicate_of`` on copies of an earlier story, or drops them (``drop=True``).
 
@@ -47,7 +71,9 @@ class SyndicationPipeline:
     ``…/too_short`` (too few words to compare: never grouped), ``…/candidates`` (stories
     compared), ``newscrawl/drop/syndicated_copy`` (copies dropped),
     ``…/fingerprinted_ahead`` (fingerprints made by the worker during the crawl,
-    ``newscrawl.fingerprint_worker``), ``…/fingerprinted_inline`` (made here).
+    ``newscrawl.fingerprint_worker``), ``…/fingerprinted_inline`` (made here),
+    ``…/paired_ahead`` (stories whose candidates within the run the worker found),
+    ``…/group_ms`` (the worker's grouping of the run's band keys, at the release).
     """
 
     def __init__(
@@ -73,6 +99,13 @@ class SyndicationPipeline:
         self.worker: FingerprintWorker | None = None
         self._crawler: Crawler | None = None
         self._own_store: SQLiteSeenStore | None = None
+        # While the worker's pairs give the run's own candidates (see the module): each
+        # slot's place in the staging order (-1: not staged), and the originals of the
+        # copies staged, by slot.
+        self._paired = False
+        self._order = array("l")
+        self._originals: dict[int, str] = {}
+        self._staged = 0  # stories staged so far, while paired
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SyndicationPipeline:
@@ -129,6 +162,9 @@ class SyndicationPipeline:
             self.worker.start()
             if self._crawler is not None:
                 setattr(self._crawler, WORKER_ATTRIBUTE, self.worker)
+            # A shared store (Redis) keeps its index: other workers stage into it too.
+            if isinstance(self.store, SQLiteSeenStore):
+                self._paired = self.store.leave_run_index(self.run_id)
 
     def _shared_store(self) -> SeenStore:
         # The crawler's seen-store, not a second connection to its file: a write
@@ -164,51 +200,122 @@ class SyndicationPipeline:
         known = store.fingerprint_of(self.run_id, story_id)
         if known is not None:  # exported again (refresh=1): it keeps its group
             return known.original
-        fp = self._fingerprint(story_id, a.get("title"), a.get("excerpt"), a.get("body"))
+        taken = self._fingerprint(story_id, a.get("title"), a.get("excerpt"), a.get("body"))
+        fp = taken.fingerprint
         if fp is None or fp.size < self.min_shingles:
             self.stats.inc_value("newscrawl/syndication/too_short")
             return None
-        best: tuple[float, StoredFingerprint] | None = None
+        slot = taken.slot
+        if self._paired and slot < 0:
+            self._unpair(story_id)
+        # Earlier runs' candidates (and, unpaired, the run's own) from the store, then the
+        # run's own from the worker's pairs: the first most similar of all wins, as if
+        # they were one list in that order.
         candidates = store.similar(self.run_id, fp.keys, MAX_CANDIDATES)
-        self.stats.inc_value("newscrawl/syndication/candidates", len(candidates))
+        best: _Match | None = None
         if candidates:
-            i, similarity = most_similar(fp.signature, [c.signature for c in candidates])
-            if similarity >= self.threshold:
-                best = (similarity, candidates[i])
+            agree = agreements(fp.signature, [c.signature for c in candidates])
+            i = int(agree.argmax())
+            c = candidates[i]
+            best = _Match(int(agree[i]), c.id, c.original, c.staged)
+        n_candidates = len(candidates)
+        if self._paired:
+            self.stats.inc_value("newscrawl/syndication/paired_ahead")
+            paired, n = self._paired_best(fp, slot)
+            n_candidates += n
+            if paired is not None and (best is None or paired.agree > best.agree):
+                best = paired
+        self.stats.inc_value("newscrawl/syndication/candidates", n_candidates)
+        if best is not None and similarity(best.agree, len(fp.signature)) < self.threshold:
+            best = None
         original = None
         if best is not None:
-            match = best[1]
-            original = match.original or match.id
-            first = match if match.original is None else store.fingerprint_of(self.run_id, original)
-            if first is not None and not first.staged:
+            original = best.original or best.id
+            first_staged = best.staged
+            if best.original is not None:
+                first = store.fingerprint_of(self.run_id, original)
+                first_staged = first is None or first.staged
+            if not first_staged:
                 self.stats.inc_value("newscrawl/syndication/copies/of_earlier_run")
             logger.debug(
                 "%s is a copy of %s (via %s, similarity %.2f)",
                 story_id,
                 original,
-                match.id,
-                best[0],
+                best.id,
+                similarity(best.agree, len(fp.signature)),
             )
         else:
             self.stats.inc_value("newscrawl/syndication/originals")
-        store.stage_fingerprint(
-            self.run_id, StoredFingerprint(story_id, original, fp.size, fp.signature), fp.keys
-        )
+        stored = StoredFingerprint(story_id, original, fp.size, fp.signature)
+        if self._paired:
+            store.stage_fingerprint(self.run_id, stored, fp.keys, taken.packed_keys)
+            self._staged_as(slot, original)
+        else:
+            store.stage_fingerprint(self.run_id, stored, fp.keys)
         return original
+
+    def _paired_best(self, fp: Fingerprint, slot: int) -> tuple[_Match | None, int]:
+        """The run's own candidate most similar to *fp* (the story of *slot*), from the
+        worker's records sharing a band key with it: the first most similar among the
+        ``MAX_CANDIDATES`` staged earliest, as the store's index gives them; and how many
+        candidates there were."""
+        worker = self.worker
+        assert worker is not None
+        order = self._order
+        staged = sorted(
+            (order[other], other)
+            for other in worker.neighbours(slot)
+            if other < len(order) and order[other] >= 0
+        )[:MAX_CANDIDATES]
+        if not staged:
+            return None, 0
+        agree = agreements(fp.signature, [worker.signature_at(other) for _, other in staged])
+        i = int(agree.argmax())
+        other = staged[i][1]
+        match = _Match(int(agree[i]), worker.story_at(other), self._originals.get(other), True)
+        return match, len(staged)
+
+    def _staged_as(self, slot: int, original: str | None) -> None:
+        order = self._order
+        if slot >= len(order):
+            order.extend([-1] * max(slot + 1 - len(order), len(order)))
+        order[slot] = self._staged
+        self._staged += 1
+        if original is not None:
+            self._originals[slot] = original
+
+    def _unpair(self, story_id: str) -> None:
+        """Back to the store's index for the rest of the run (see the module)."""
+        assert self.store is not None and isinstance(self.store, SQLiteSeenStore)
+        self.store.index_run(self.run_id)
+        self._paired = False
+        self._order = array("l")
+        self._originals.clear()
+        why = self.worker.failed if self.worker is not None else None
+        logger.info(
+            "the fingerprint worker has no answer for story %s (%s): the run's copies are "
+            "looked up in this process from here on",
+            story_id,
+            why or "its text changed since it was sent",
+        )
 
     def _fingerprint(
         self, story_id: str, title: str | None, excerpt: str | None, body: str | None
-    ) -> Fingerprint | None:
-        """The worker's fingerprint of this text if it made one, else one made here."""
+    ) -> Taken:
+        """The worker's fingerprint of this text if it made one, else one made here (slot -1,
+        no packed keys)."""
         if self.worker is not None:
-            taken, fp = self.worker.take(story_id, title, excerpt, body)
-            if taken:
+            taken = self.worker.take(story_id, title, excerpt, body)
+            if taken is not None:
                 self.stats.inc_value("newscrawl/syndication/fingerprinted_ahead")
-                return fp
+                return taken
         self.stats.inc_value("newscrawl/syndication/fingerprinted_inline")
-        return self.fingerprinter.fingerprint(title, excerpt, body)
+        return Taken(self.fingerprinter.fingerprint(title, excerpt, body), -1, b"")
 
     def close_spider(self) -> None:
+        if self.worker is not None and self.worker.group_s:
+            ms = round(self.worker.group_s * 1000, 1)
+            self.stats.set_value("newscrawl/syndication/group_ms", ms)
         if self.worker is not None:
             self.worker.close()
             self.worker = None
