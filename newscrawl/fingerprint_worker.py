@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -224,63 +224,59 @@ class FingerprintWorker:
     # -- internals ---------------------------------------------------------------------
 
     def _group(self) -> None:
-        """Group the records that share a band key: every key of every story's latest text
-        (a text with words), sorted in numpy, equal neighbours grouped. Keys are read from
-        the file and sorted a range of them at a time (about ``_GROUP_PASS_KEYS`` each, as
-        keys are hashes), so a run of 160k stories never holds its 5M keys at once."""
+        """Group the records that share a band key, among every story's latest text with
+        words: first the keys that occur more than once, found by sorting the keys a range
+        at a time (about ``_GROUP_PASS_KEYS`` each, as keys are hashes, so a run of 160k
+        stories never holds its 5M keys at once), then one more read of the records finds
+        those keys' records."""
         started = time.perf_counter()
-        records, bands = self._records, self.fingerprinter.bands
+        records = self._records
         latest = np.zeros(records, dtype=bool)
         latest[np.fromiter(self._index.values(), dtype=np.int64, count=len(self._index))] = True
-        self._groups, self._group_of = [], {}
-        passes = max(1, -(-(records * bands) // _GROUP_PASS_KEYS))
+        passes = max(1, -(-(records * self.fingerprinter.bands) // _GROUP_PASS_KEYS))
         step = (1 << BAND_KEY_BITS) // passes
+        repeated = []
         for p in range(passes):
             lo, hi = p * step, (None if p == passes - 1 else (p + 1) * step)
-            keys, slots = self._keys_in(latest, lo, hi)
-            order = np.argsort(keys)  # not stable: each group's records are sorted below
-            keys, slots = keys[order], slots[order]
-            del order
-            if len(keys) < 2:
+            keys = np.concatenate(
+                [_in_range(keys, lo, hi) for keys, _ in self._latest_keys(latest)]
+                or [np.empty(0, np.uint64)]
+            )
+            keys.sort()
+            repeated.append(np.unique(keys[1:][keys[1:] == keys[:-1]]))
+            del keys
+        shared = np.concatenate(repeated)  # sorted: the passes' ranges are in order
+        groups: dict[int, list[int]] = {}
+        if len(shared):
+            for keys, slots in self._latest_keys(latest):
+                at = np.searchsorted(shared, keys).clip(max=len(shared) - 1)
+                rows, cols = np.nonzero(shared[at] == keys)
+                for slot, key in zip(slots[rows].tolist(), keys[rows, cols].tolist(), strict=True):
+                    groups.setdefault(key, []).append(slot)
+        self._groups, self._group_of = [], {}
+        for members in groups.values():
+            members = sorted(set(members))
+            if len(members) < 2:  # two bands of one record with one key: no pair
                 continue
-            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-            sizes = np.diff(np.append(starts, len(keys)))
-            for start, size in zip(
-                starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True
-            ):
-                members = sorted(set(slots[start : start + size].tolist()))
-                if len(members) < 2:
-                    continue
-                g = len(self._groups)
-                self._groups.append(members)
-                for m in members:
-                    self._group_of.setdefault(m, []).append(g)
+            g = len(self._groups)
+            self._groups.append(members)
+            for m in members:
+                self._group_of.setdefault(m, []).append(g)
         self._grouped = records
         self.group_s += time.perf_counter() - started
 
-    def _keys_in(
-        self, latest: np.ndarray, lo: int, hi: int | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The band keys in [lo, hi) of the records *latest* marks, and their records."""
+    def _latest_keys(self, latest: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The band keys of the records *latest* marks that have words (a row of keys a
+        record), with their record numbers, ``_GROUP_READ_RECORDS`` records at a time."""
         fd, size = self._file.fileno(), self._record
         at = _DIGEST + 4 + self.fingerprinter.num_perm
-        found_keys, found_slots = [], []
         for first in range(0, len(latest), _GROUP_READ_RECORDS):
             count = min(_GROUP_READ_RECORDS, len(latest) - first)
             rows = np.frombuffer(os.pread(fd, count * size, first * size), dtype=np.uint8)
             rows = rows.reshape(count, size)
             words = rows[:, _DIGEST : _DIGEST + 4].copy().view("<u4")[:, 0] != _NO_WORDS
             keep = latest[first : first + count] & words
-            keys = rows[keep, at:].copy().view("<u8")
-            slots = np.flatnonzero(keep) + first
-            inside = keys >= np.uint64(lo)
-            if hi is not None:
-                inside &= keys < np.uint64(hi)
-            found_keys.append(keys[inside])
-            found_slots.append(np.broadcast_to(slots[:, None], keys.shape)[inside])
-        if not found_keys:
-            return np.empty(0, np.uint64), np.empty(0, np.int64)
-        return np.concatenate(found_keys), np.concatenate(found_slots)
+            yield rows[keep, at:].copy().view("<u8"), np.flatnonzero(keep) + first
 
     def _wait(self) -> None:
         """Wait until every batch queued is answered, or the child is gone."""
@@ -341,6 +337,16 @@ class FingerprintWorker:
                 "fingerprint worker: %s; the pipeline fingerprints the remaining stories", why
             )
         self._changed.notify_all()
+
+
+def _in_range(keys: np.ndarray, lo: int, hi: int | None) -> np.ndarray:
+    """The keys (any shape) in [lo, hi), flat; hi None: no upper bound."""
+    if not lo and hi is None:
+        return keys.ravel()
+    inside = keys >= np.uint64(lo)
+    if hi is not None:
+        inside &= keys < np.uint64(hi)
+    return keys[inside]
 
 
 def serve(fingerprinter: Fingerprinter, inp: IO[bytes], out: IO[bytes]) -> int:
