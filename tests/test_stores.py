@@ -497,10 +497,10 @@ def _promoted_bands(path: Path, monkeypatch: pytest.MonkeyPatch, pass_rows: int)
     passes: list[int] = []  # rows each pass held
     rows_in = store._band_rows_in
 
-    def counted(run: str, lo: int, hi: int | None) -> tuple:
-        keys, sids = rows_in(run, lo, hi)
-        passes.append(len(keys))
-        return keys, sids
+    def counted(run: str, lo: int, hi: int | None, place_bits: int) -> tuple:
+        rows, sids = rows_in(run, lo, hi, place_bits)
+        passes.append(len(rows))
+        return rows, sids
 
     monkeypatch.setattr(store, "_band_rows_in", counted)
     shared = [rng.randrange(1 << 47) for _ in range(32)]  # two stories share every key
@@ -553,7 +553,15 @@ def test_a_run_that_left_its_band_index_gets_it_back_whole(tmp_path: Path) -> No
     for n in range(3, 3000):
         store.stage_fingerprint("r", fp(n), [5 + n % 2, 1000 + n])
     assert store.similar("r", [5], 10) == [StoredFingerprint(fp(1).id, None, 20, fp(1).signature)]
-    assert store.fingerprint_of("r", fp(7).id) is not None  # still staged
+    # Still staged, with its signature (no longer in memory: from the file, or from what
+    # is not written yet).
+    store.flush()
+    store.stage("r", fp(10).id)
+    store.stage_fingerprint("r", fp(3000), [5, 4000])
+    for n in (7, 2999, 3000):
+        assert store.fingerprint_of("r", fp(n).id) == StoredFingerprint(
+            fp(n).id, None, 20, fp(n).signature, staged=True
+        ), n
     store.index_run("r")
     store.index_run("r")  # again: nothing changes
     # The never-left reference: the same stagings into a store that kept its index.
@@ -565,9 +573,11 @@ def test_a_run_that_left_its_band_index_gets_it_back_whole(tmp_path: Path) -> No
     ref.stage("r", fp(9).id)
     for n in range(3, 3000):
         ref.stage_fingerprint("r", fp(n), [5 + n % 2, 1000 + n])
-    for keys in ([5], [6], [1003], [2999], [5, 1500], [7]):
+    ref.stage_fingerprint("r", fp(3000), [5, 4000])
+    for keys in ([5], [6], [1003], [2999], [5, 1500], [7], [4000]):
         assert store.similar("r", keys, 50) == ref.similar("r", keys, 50), keys
     assert len(store.similar("r", [6], 5000)) == 1 + 1499  # the old run's, the odd staged
+    assert [f.signature for f in store.similar("r", [4000], 9)] == [fp(3000).signature]
     # A story staged again after leaving: indexed under the keys it was staged with last.
     again = SQLiteSeenStore(tmp_path / "again.sqlite3")
     again.bind_fingerprints("p")

@@ -371,7 +371,12 @@ class SQLiteSeenStore(FingerprintTables):
                 self._db.execute("UPDATE seen_run SET state = 1 WHERE run = ?", (number,))
                 if promoted and self._filter_ok:
                     self._filter_add_run(number, staging.keys if known else None)  # type: ignore[union-attr]
+            # The band rows go in in key order, each page of their table visited once: the
+            # staging cache does, where the full one filled with them (+41 MiB of peak RSS at
+            # 160k stories, make bench's 10x case). The merge below keeps the full cache.
+            self._db.execute(f"PRAGMA cache_size=-{min(self.cache_kib, self.staging_cache_kib)}")
             self._promote_fingerprints(run_id)
+            self._db.execute(f"PRAGMA cache_size=-{self.cache_kib}")
             main, recent = self._levels()
             recent += promoted
             if promoted and recent >= self.merge_interval(main):

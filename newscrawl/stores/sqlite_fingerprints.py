@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -110,7 +110,8 @@ class _StagedRun:
         self.codec = codec
         self.keys = bytearray()  # KEY_SIZE bytes a rank: the story's id key
         # sig_size bytes a rank: one fingerprinter a run, so the first story sets the size.
-        self.sigs = bytearray()
+        # None while the run has left its index: only the file has them then (see _at).
+        self.sigs: bytearray | None = bytearray()
         self.sig_size: int | None = None
         self.sizes = array("I")
         self.originals: dict[int, str] = {}  # rank -> its original (copies only)
@@ -131,15 +132,26 @@ class _StagedRun:
                 return at
         return None
 
-    def _at(self, at: int) -> StoredFingerprint:
-        size = self.sig_size or 0
-        sig = bytes(self.sigs[at * size : (at + 1) * size])
-        story = self.codec.story_id(bytes(self.keys[at * KEY_SIZE : (at + 1) * KEY_SIZE]))
+    def _at(
+        self, at: int, signature_of: Callable[[bytes], bytes] | None = None
+    ) -> StoredFingerprint:
+        """The fingerprint of rank *at*; its signature read by *signature_of* (from the id
+        key) when the run keeps none in memory."""
+        key = bytes(self.keys[at * KEY_SIZE : (at + 1) * KEY_SIZE])
+        if self.sigs is None:
+            assert signature_of is not None, "a run without signatures in memory"
+            sig = signature_of(key)
+        else:
+            size = self.sig_size or 0
+            sig = bytes(self.sigs[at * size : (at + 1) * size])
+        story = self.codec.story_id(key)
         return StoredFingerprint(story, self.originals.get(at), self.sizes[at], sig, staged=True)
 
-    def get(self, story_id: str) -> StoredFingerprint | None:
+    def get(
+        self, story_id: str, signature_of: Callable[[bytes], bytes] | None = None
+    ) -> StoredFingerprint | None:
         at = self.rank_of(self.codec.key(story_id))
-        return None if at is None else self._at(at)
+        return None if at is None else self._at(at, signature_of)
 
     def add(self, fingerprint: StoredFingerprint, keys: Sequence[int]) -> None:
         key = self.codec.key(fingerprint.id)
@@ -156,11 +168,13 @@ class _StagedRun:
             at = len(self.sizes)
             self.keys += key
             self.sizes.append(fingerprint.size)
-            self.sigs += sig
+            if self.sigs is not None:
+                self.sigs += sig
             self.by_id.add((_id_hash(key),), at)
         else:  # staged again: replaced, in its first place
             self.sizes[at] = fingerprint.size
-            self.sigs[at * self.sig_size : (at + 1) * self.sig_size] = sig
+            if self.sigs is not None:
+                self.sigs[at * self.sig_size : (at + 1) * self.sig_size] = sig
         if fingerprint.original is None:
             self.originals.pop(at, None)
         else:
@@ -257,7 +271,8 @@ class FingerprintTables:
             ).fetchone()
             if row:
                 return _row(self.ids, row, staged=False)
-        return self._staged_run(run_id).get(story_id)
+        run = self._staged_run(run_id)
+        return run.get(story_id, lambda key: self._staged_signature(run_id, key))
 
     def similar(self, run_id: str, keys: Sequence[int], limit: int) -> list[StoredFingerprint]:
         """Fingerprints sharing a band key with *keys*: earlier runs', then *run_id*'s staged
@@ -281,12 +296,27 @@ class FingerprintTables:
         finds the run's own candidates itself (the fingerprint worker's pairs), and
         :meth:`similar` gives earlier runs' only. Only for a run with nothing staged yet
         (else False, and nothing changes); :meth:`index_run` indexes it again. Saves the
-        run's band index: about 30 µs and 8 bytes a band key a story (the bench's site)."""
+        run's band index (about 30 µs and 8 bytes a band key a story, the bench's site) and
+        its signatures in memory (128 bytes a story: 20 MiB at 160k), which only a lookup
+        of one staged fingerprint (``fingerprint_of``) then reads, from the file."""
         run = self._staged_run(run_id)
         if len(run) or run.index is None:
             return False
         run.index = None
+        run.sigs = None
         return True
+
+    def _staged_signature(self, run_id: str, key: bytes) -> bytes:
+        """The signature staged for the story of id key *key* by *run_id* (not yet written,
+        or in ``synd_staged_story``)."""
+        run = self._staged_runs[run_id]
+        for fp, _ in reversed(run.pending):
+            if self.ids.key(fp.id) == key:
+                return fp.signature
+        row = self._db.execute(
+            "SELECT sig FROM synd_staged_story WHERE run_id = ? AND id = ?", (run_id, key)
+        ).fetchone()
+        return row[0]
 
     def index_run(self, run_id: str) -> None:
         """Index *run_id*'s staged fingerprints by band key again (after
@@ -297,17 +327,21 @@ class FingerprintTables:
         if run.index is not None:
             return
         index = BandIndex(BAND_KEY_BITS)
+        size = run.sig_size or 0
+        sigs = bytearray(len(run) * size)
         key = self.ids.key
-        pending = {key(fp.id): packed for fp, packed in run.pending}  # the latest wins
+        # the latest wins
+        pending = {key(fp.id): (packed, fp.signature) for fp, packed in run.pending}
         written = self._db.execute(
-            "SELECT id, keys FROM synd_staged_story WHERE run_id = ?", (run_id,)
+            "SELECT id, keys, sig FROM synd_staged_story WHERE run_id = ?", (run_id,)
         )
-        kept = ((story, packed) for story, packed in written if story not in pending)
-        for story, packed in itertools.chain(kept, pending.items()):
+        kept = ((story, (packed, sig)) for story, packed, sig in written if story not in pending)
+        for story, (packed, sig) in itertools.chain(kept, pending.items()):
             at = run.rank_of(story)
             if at is not None:
                 index.add(_unpack(packed), at)
-        run.index = index
+                sigs[at * size : (at + 1) * size] = sig
+        run.index, run.sigs = index, sigs
 
     def stage_fingerprint(
         self,
@@ -397,12 +431,14 @@ class FingerprintTables:
     def _band_rows(self, run_id: str) -> Iterator[tuple[int, int]]:
         """The run's band rows, (key, story) in key order.
 
-        Sorted in numpy, 16 bytes a row rather than about 100 as a list of tuples, and a
-        range of keys at a time: a run of 160k stories has five million band rows, which
-        sorted at once held some 300 MB at the end of the run. Each pass streams the staged
-        rows and keeps those in its range of keys (about ``_BAND_PASS_ROWS``, as keys are
-        hashes); the passes' ranges are in order, so the whole is in key order, and equal
-        keys in staging order.
+        Sorted in numpy and a range of keys at a time: a run of 160k stories has five
+        million band rows, which sorted at once held some 300 MB at the end of the run. Each
+        pass streams the staged rows and keeps those in its range of keys (about
+        ``_BAND_PASS_ROWS``, as keys are hashes), each as one uint64: its key less the
+        range's first, shifted, and the place of its story in the pass's read (8 bytes a
+        row sorted in place, where keys and stories sorted through an argsort took about
+        40: +31 MiB at the 10x site's promote, the run's peak). The passes' ranges are in
+        order, so the whole is in key order, and equal keys in staging order.
         """
         stories, size = self._db.execute(
             "SELECT count(*), coalesce(sum(length(keys)), 0) FROM synd_staged_story"
@@ -411,25 +447,32 @@ class FingerprintTables:
         ).fetchone()
         if not stories:
             return
-        passes = max(1, -(-(size // 8) // _BAND_PASS_ROWS))
+        place_bits = max(1, (stories - 1).bit_length())
         # Ranges of the keys' span, not of 64 bits: split over 2**64, every key (under
         # 2**BAND_KEY_BITS) fell in the first pass, and the 10x site's 5.2M rows were sorted
-        # at once, 158 MiB at the run's peak (make bench). The last pass is open, so that a
-        # wider key, were there one, is still promoted.
+        # at once, 158 MiB at the run's peak (make bench). Enough ranges that a key less its
+        # range's first and a place fit in 64 bits together.
+        passes = max(
+            -(-(size // 8) // _BAND_PASS_ROWS), 1 << max(0, BAND_KEY_BITS + place_bits - 64)
+        )
         step = (1 << BAND_KEY_BITS) // passes
+        mask = np.uint64((1 << place_bits) - 1)
         for p in range(passes):
             lo, hi = p * step, (None if p == passes - 1 else (p + 1) * step)
-            keys, sids = self._band_rows_in(run_id, lo, hi)
-            order = np.argsort(keys, kind="stable")
-            keys, sids = keys[order], sids[order]
-            for at in range(0, len(keys), 8192):
-                chunk = slice(at, at + 8192)
-                yield from zip(keys[chunk].tolist(), sids[chunk].tolist(), strict=True)
+            rows, sids = self._band_rows_in(run_id, lo, hi, place_bits)
+            rows.sort()
+            for at in range(0, len(rows), 8192):
+                chunk = rows[at : at + 8192]
+                keys = (chunk >> np.uint64(place_bits)) + np.uint64(lo)
+                yield from zip(keys.tolist(), sids[chunk & mask].tolist(), strict=True)
 
-    def _band_rows_in(self, run_id: str, lo: int, hi: int | None) -> tuple[np.ndarray, np.ndarray]:
-        """The run's band keys in [lo, hi) and their stories, in staging order (read to the
-        end before the caller writes anything)."""
-        found_keys, found_sids = [], []
+    def _band_rows_in(
+        self, run_id: str, lo: int, hi: int | None, place_bits: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The run's band keys in [lo, hi), each with the place of its story in this read
+        (see ``_band_rows``), and the stories (sids) by place: read to the end before the
+        caller writes anything."""
+        found, sids = [], []
         cursor = self._db.execute(
             "SELECT s.sid, t.keys FROM synd_staged_story t JOIN synd_story s ON s.id = t.id"
             " WHERE t.run_id = ? AND t.keys IS NOT NULL",
@@ -437,16 +480,16 @@ class FingerprintTables:
         )
         while rows := cursor.fetchmany(8192):
             keys = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u8")
+            if len(keys) and int(keys.max()) >> BAND_KEY_BITS:
+                raise ValueError(f"band key {int(keys.max())} is not under 2**{BAND_KEY_BITS}")
             counts = [len(r[1]) // 8 for r in rows]
-            sids = np.repeat(np.array([r[0] for r in rows], dtype=np.int64), counts)
-            if lo or hi is not None:
-                keep = keys >= np.uint64(lo)
-                if hi is not None:
-                    keep &= keys < np.uint64(hi)
-                keys, sids = keys[keep], sids[keep]
-            found_keys.append(keys)
-            found_sids.append(sids)
-        return np.concatenate(found_keys), np.concatenate(found_sids)
+            places = np.repeat(np.arange(len(sids), len(sids) + len(rows), dtype=np.uint64), counts)
+            sids.extend(r[0] for r in rows)
+            keep = keys >= np.uint64(lo)
+            if hi is not None:
+                keep &= keys < np.uint64(hi)
+            found.append(((keys[keep] - np.uint64(lo)) << np.uint64(place_bits)) | places[keep])
+        return np.concatenate(found), np.array(sids, dtype=np.int64)
 
     def fingerprint_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM synd_story").fetchone()[0]
