@@ -56,6 +56,9 @@ WORKER_ATTRIBUTE = "fingerprint_worker"
 #: (id, title, excerpt, body): what a story's fingerprint is made from.
 Text = tuple[str, str | None, str | None, str | None]
 
+#: How much lower the child's scheduling priority is than the crawl's (``os.nice``).
+NICENESS = 10
+
 _DIGEST = 16
 _NO_WORDS = 0xFFFFFFFF  # the size of a text with no words (no fingerprint)
 #: Band keys sorted at once by ``_group`` (about 20 bytes each while sorted): more are
@@ -370,6 +373,10 @@ def main(argv: list[str]) -> int:
     if fingerprinter is None:  # another version of this code than the parent's
         print(f"fingerprint worker: no method here makes {params!r}", file=sys.stderr)
         return 2
+    # Below the crawl and the listing worker, which share the machine's cores with it: it
+    # only has to be done by the release, and the main process waits for it there (it then
+    # has a core). Crawl phase 3.34 -> 3.12 s, b/a 0.679 -> 0.697 (3 alternated rounds).
+    os.nice(NICENESS)
     return serve(fingerprinter, sys.stdin.buffer, sys.stdout.buffer)
 
 

@@ -139,3 +139,17 @@ def test_the_answers_say_which_texts_share_a_band_key(
                 assert worker.signature_at(slot) == fps[slot].signature
     finally:
         worker.close()
+
+
+def test_the_child_runs_below_the_crawls_priority(worker: FingerprintWorker) -> None:
+    """The child yields its core to the crawl and the listing worker (they compete for
+    the machine's other core during the crawl), and still answers."""
+    assert worker._proc is not None
+    worker.submit(texts(3))
+    assert worker.take(*texts(1)[0]) is not None
+
+    def nice(pid: int | str) -> int:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[16])
+
+    assert nice(worker._proc.pid) == min(19, nice("self") + fingerprint_worker.NICENESS)
