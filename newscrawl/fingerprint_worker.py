@@ -61,7 +61,7 @@ NICENESS = 10
 
 _DIGEST = 16
 _NO_WORDS = 0xFFFFFFFF  # the size of a text with no words (no fingerprint)
-#: Band keys sorted at once by ``_group`` (about 20 bytes each while sorted): more are
+#: Band keys sorted at once by ``_group`` (8 bytes each, sorted in place): more are
 #: sorted a range of keys at a time, each range read from the answers' file again.
 _GROUP_PASS_KEYS = 1 << 20
 _GROUP_READ_RECORDS = 8192  # records read from the file at once
@@ -233,9 +233,13 @@ class FingerprintWorker:
         stories never holds its 5M keys at once), then one more read of the records finds
         those keys' records."""
         started = time.perf_counter()
+        # The latest slots first, then the count: the reader thread counts a batch's
+        # records before it indexes them, so every slot read is under the count.
+        slots = np.fromiter(self._index.values(), dtype=np.int64)
         records = self._records
         latest = np.zeros(records, dtype=bool)
-        latest[np.fromiter(self._index.values(), dtype=np.int64, count=len(self._index))] = True
+        latest[slots] = True
+        del slots
         passes = max(1, -(-(records * self.fingerprinter.bands) // _GROUP_PASS_KEYS))
         step = (1 << BAND_KEY_BITS) // passes
         repeated = []

@@ -593,6 +593,19 @@ def test_a_run_that_left_its_band_index_gets_it_back_whole(tmp_path: Path) -> No
     assert again.similar("r", [77], 9) == []
     assert [f.id for f in again.similar("r", [78], 9)] == [fp(4).id]
     again.close()
+    # A key the band table cannot hold is refused when the run's rows are written, before
+    # its export could be published, as the run's band index refuses it.
+    wide = SQLiteSeenStore(tmp_path / "wide.sqlite3")
+    wide.bind_fingerprints("p")
+    wide.stage("r", fp(9).id)
+    assert wide.leave_run_index("r")
+    wide.stage_fingerprint("r", fp(3), [1 << 47])
+    with pytest.raises(ValueError, match="not under 2\\*\\*47"):
+        wide.flush()
+    wide._db.close()  # the crawl ends on the error: its run is never published
+    reopened = SQLiteSeenStore(tmp_path / "wide.sqlite3")
+    assert reopened.fingerprint_count() == 0 and reopened.staged_runs() == []
+    reopened.close()
     store.close()
     ref.close()
 

@@ -9,12 +9,13 @@ runs see them only once this run's export is complete. Method and figures:
 docs/SYNDICATION.md.
 
 With the fingerprint worker (``newscrawl.fingerprint_worker``) and the SQLite seen-store,
-a story's candidates within the run are the worker's: its child indexed every text of the
-run by band key during the crawl and said which share one. The run's own band index is
-then not kept here (``SQLiteSeenStore.leave_run_index``); earlier runs' candidates still
-come from the store. The first story the worker has no answer for (its text changed
-unsent, or the worker is gone) puts the run back on the store's index, built then from
-every fingerprint staged so far: the decisions are the same either way.
+a story's candidates within the run come from the worker: its answers hold every held
+story's band keys, and at the release it groups the stories that share one (one sort of
+all the keys). The run's own band index is then not kept by the store
+(``SQLiteSeenStore.leave_run_index``); earlier runs' candidates still come from it. The
+first story the worker has no answer for (its text changed and was not sent again, or the
+worker is gone) puts the run back on the store's index, built then from every fingerprint
+staged so far: the decisions are the same either way.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ class SyndicationPipeline:
         self.worker: FingerprintWorker | None = None
         self._crawler: Crawler | None = None
         self._own_store: SQLiteSeenStore | None = None
-        # While the worker's pairs give the run's own candidates (see the module): each
+        # While the worker's groups give the run's own candidates (see the module): each
         # slot's place in the staging order (-1: not staged), and the originals of the
         # copies staged, by slot.
         self._paired = False
@@ -209,7 +210,7 @@ class SyndicationPipeline:
         if self._paired and slot < 0:
             self._unpair(story_id)
         # Earlier runs' candidates (and, unpaired, the run's own) from the store, then the
-        # run's own from the worker's pairs: the first most similar of all wins, as if
+        # run's own from the worker's groups: the first most similar of all wins, as if
         # they were one list in that order.
         candidates = store.similar(self.run_id, fp.keys, MAX_CANDIDATES)
         best: _Match | None = None

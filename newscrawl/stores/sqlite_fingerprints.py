@@ -293,7 +293,7 @@ class FingerprintTables:
 
     def leave_run_index(self, run_id: str) -> bool:
         """Stage *run_id*'s fingerprints without indexing them by band key here: its caller
-        finds the run's own candidates itself (the fingerprint worker's pairs), and
+        finds the run's own candidates itself (the fingerprint worker's groups), and
         :meth:`similar` gives earlier runs' only. Only for a run with nothing staged yet
         (else False, and nothing changes); :meth:`index_run` indexes it again. Saves the
         run's band index (about 30 µs and 8 bytes a band key a story, the bench's site) and
@@ -392,6 +392,12 @@ class FingerprintTables:
             for fp, keys in run.pending
         ]
         if rows:
+            # A key the band table cannot take is refused here, before the run's export is
+            # published (the run's band index refused it when it merged; a run that left
+            # its index has none).
+            packed = np.frombuffer(b"".join(r[5] for r in rows), dtype="<u8")
+            if len(packed) and int(packed.max()) >> BAND_KEY_BITS:
+                raise ValueError(f"band key {int(packed.max())} is not under 2**{BAND_KEY_BITS}")
             self._begin()
             self._db.executemany(
                 "INSERT OR REPLACE INTO synd_staged_story (run_id, id, original, size, sig, keys)"
