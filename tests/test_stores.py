@@ -562,6 +562,12 @@ def test_a_run_that_left_its_band_index_gets_it_back_whole(tmp_path: Path) -> No
         assert store.fingerprint_of("r", fp(n).id) == StoredFingerprint(
             fp(n).id, None, 20, fp(n).signature, staged=True
         ), n
+    # Where each was staged, in staging order, and as a copy of what (none here).
+    assert store.staged_place("r", fp(3).id) == (0, None)
+    assert store.staged_place("r", fp(3000).id) == (2997, None)
+    assert store.staged_place("r", fp(1).id) is None  # the old run's: promoted, not staged
+    store.stage_fingerprint("r", StoredFingerprint(fp(3001).id, fp(3).id, 20, bytes(128)), [9])
+    assert store.staged_place("r", fp(3001).id) == (2998, fp(3).id)
     store.index_run("r")
     store.index_run("r")  # again: nothing changes
     # The never-left reference: the same stagings into a store that kept its index.
@@ -574,6 +580,7 @@ def test_a_run_that_left_its_band_index_gets_it_back_whole(tmp_path: Path) -> No
     for n in range(3, 3000):
         ref.stage_fingerprint("r", fp(n), [5 + n % 2, 1000 + n])
     ref.stage_fingerprint("r", fp(3000), [5, 4000])
+    ref.stage_fingerprint("r", StoredFingerprint(fp(3001).id, fp(3).id, 20, bytes(128)), [9])
     for keys in ([5], [6], [1003], [2999], [5, 1500], [7], [4000]):
         assert store.similar("r", keys, 50) == ref.similar("r", keys, 50), keys
     assert len(store.similar("r", [6], 5000)) == 1 + 1499  # the old run's, the odd staged

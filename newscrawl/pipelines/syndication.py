@@ -21,7 +21,6 @@ staged so far: the decisions are the same either way.
 from __future__ import annotations
 
 import logging
-from array import array
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -100,13 +99,9 @@ class SyndicationPipeline:
         self.worker: FingerprintWorker | None = None
         self._crawler: Crawler | None = None
         self._own_store: SQLiteSeenStore | None = None
-        # While the worker's groups give the run's own candidates (see the module): each
-        # slot's place in the staging order (-1: not staged), and the originals of the
-        # copies staged, by slot.
-        self._paired = False
-        self._order = array("l")
-        self._originals: dict[int, str] = {}
-        self._staged = 0  # stories staged so far, while paired
+        # The store, while the worker's groups give the run's own candidates (see the
+        # module): it says where each of them was staged, and as a copy of what.
+        self._paired: SQLiteSeenStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SyndicationPipeline:
@@ -164,8 +159,8 @@ class SyndicationPipeline:
             if self._crawler is not None:
                 setattr(self._crawler, WORKER_ATTRIBUTE, self.worker)
             # A shared store (Redis) keeps its index: other workers stage into it too.
-            if isinstance(self.store, SQLiteSeenStore):
-                self._paired = self.store.leave_run_index(self.run_id)
+            if isinstance(self.store, SQLiteSeenStore) and self.store.leave_run_index(self.run_id):
+                self._paired = self.store
 
     def _shared_store(self) -> SeenStore:
         # The crawler's seen-store, not a second connection to its file: a write
@@ -207,7 +202,7 @@ class SyndicationPipeline:
             self.stats.inc_value("newscrawl/syndication/too_short")
             return None
         slot = taken.slot
-        if self._paired and slot < 0:
+        if self._paired is not None and slot < 0:
             self._unpair(story_id)
         # Earlier runs' candidates (and, unpaired, the run's own) from the store, then the
         # run's own from the worker's groups: the first most similar of all wins, as if
@@ -220,9 +215,9 @@ class SyndicationPipeline:
             c = candidates[i]
             best = _Match(int(agree[i]), c.id, c.original, c.staged)
         n_candidates = len(candidates)
-        if self._paired:
+        if self._paired is not None:
             self.stats.inc_value("newscrawl/syndication/paired_ahead")
-            paired, n = self._paired_best(fp, slot)
+            paired, n = self._paired_best(self._paired, fp, slot)
             n_candidates += n
             if paired is not None and (best is None or paired.agree > best.agree):
                 best = paired
@@ -248,50 +243,40 @@ class SyndicationPipeline:
         else:
             self.stats.inc_value("newscrawl/syndication/originals")
         stored = StoredFingerprint(story_id, original, fp.size, fp.signature)
-        if self._paired:
-            store.stage_fingerprint(self.run_id, stored, fp.keys, taken.packed_keys)
-            self._staged_as(slot, original)
+        if self._paired is not None:  # the SQLite store takes the keys packed as they came
+            self._paired.stage_fingerprint(self.run_id, stored, fp.keys, taken.packed_keys)
         else:
             store.stage_fingerprint(self.run_id, stored, fp.keys)
         return original
 
-    def _paired_best(self, fp: Fingerprint, slot: int) -> tuple[_Match | None, int]:
+    def _paired_best(
+        self, store: SQLiteSeenStore, fp: Fingerprint, slot: int
+    ) -> tuple[_Match | None, int]:
         """The run's own candidate most similar to *fp* (the story of *slot*), from the
         worker's records sharing a band key with it: the first most similar among the
         ``MAX_CANDIDATES`` staged earliest, as the store's index gives them; and how many
         candidates there were."""
         worker = self.worker
         assert worker is not None
-        order = self._order
-        staged = sorted(
-            (order[other], other)
-            for other in worker.neighbours(slot)
-            if other < len(order) and order[other] >= 0
-        )[:MAX_CANDIDATES]
+        staged = []  # (place in the staging order, original, id, slot)
+        for other in worker.neighbours(slot):
+            story = worker.story_at(other)
+            place = store.staged_place(self.run_id, story)
+            if place is not None:
+                staged.append((*place, story, other))
+        staged = sorted(staged)[:MAX_CANDIDATES]
         if not staged:
             return None, 0
-        agree = agreements(fp.signature, [worker.signature_at(other) for _, other in staged])
+        agree = agreements(fp.signature, [worker.signature_at(c[3]) for c in staged])
         i = int(agree.argmax())
-        other = staged[i][1]
-        match = _Match(int(agree[i]), worker.story_at(other), self._originals.get(other), True)
-        return match, len(staged)
-
-    def _staged_as(self, slot: int, original: str | None) -> None:
-        order = self._order
-        if slot >= len(order):
-            order.extend([-1] * max(slot + 1 - len(order), len(order)))
-        order[slot] = self._staged
-        self._staged += 1
-        if original is not None:
-            self._originals[slot] = original
+        _, original, story, _ = staged[i]
+        return _Match(int(agree[i]), story, original, True), len(staged)
 
     def _unpair(self, story_id: str) -> None:
         """Back to the store's index for the rest of the run (see the module)."""
-        assert self.store is not None and isinstance(self.store, SQLiteSeenStore)
-        self.store.index_run(self.run_id)
-        self._paired = False
-        self._order = array("l")
-        self._originals.clear()
+        assert self._paired is not None
+        self._paired.index_run(self.run_id)
+        self._paired = None
         why = self.worker.failed if self.worker is not None else None
         logger.info(
             "the fingerprint worker has no answer for story %s (%s): the run's copies are "

@@ -274,6 +274,13 @@ class FingerprintTables:
         run = self._staged_run(run_id)
         return run.get(story_id, lambda key: self._staged_signature(run_id, key))
 
+    def staged_place(self, run_id: str, story_id: str) -> tuple[int, str | None] | None:
+        """Where *run_id* staged the story (its place in the order it staged its stories in)
+        and its group's original (None for an original); None if it did not stage it."""
+        run = self._staged_run(run_id)
+        at = run.rank_of(self.ids.key(story_id))
+        return None if at is None else (at, run.originals.get(at))
+
     def similar(self, run_id: str, keys: Sequence[int], limit: int) -> list[StoredFingerprint]:
         """Fingerprints sharing a band key with *keys*: earlier runs', then *run_id*'s staged
         (none of these while the run has left its index: :meth:`leave_run_index`).
