@@ -32,3 +32,12 @@ def reap(proc: subprocess.Popen[bytes], timeout: float) -> int:
     except subprocess.TimeoutExpired:
         proc.kill()
         return proc.wait()
+
+
+def exit_reason(proc: subprocess.Popen[bytes], timeout: float = 5) -> str | None:
+    """Why a child that closed its end of a pipe is gone: "it exited (exit code N)", once
+    it has exited within *timeout* seconds; else None (it closed the pipe and lives on)."""
+    try:
+        return f"it exited (exit code {proc.wait(timeout=timeout)})"
+    except subprocess.TimeoutExpired:
+        return None

@@ -41,7 +41,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 import numpy as np
 import xxhash
 
-from newscrawl.childproc import reap, spawn
+from newscrawl.childproc import exit_reason, reap, spawn
 from newscrawl.stores import BAND_KEY_BITS
 from newscrawl.syndication import Fingerprint, Fingerprinter, fingerprinter_for
 
@@ -329,7 +329,7 @@ class FingerprintWorker:
         except EOFError:
             proc = self._proc
             if proc is not None:  # not closed by us: the child died
-                self._fail(f"it exited (exit code {proc.wait()})")
+                self._fail(exit_reason(proc) or "it closed its output")
         except (OSError, ValueError, IndexError, pickle.UnpicklingError) as exc:
             self._fail(f"its answers could not be read: {exc}")
 

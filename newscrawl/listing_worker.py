@@ -48,7 +48,7 @@ from twisted.internet.defer import Deferred, succeed
 from w3lib.encoding import html_to_unicode
 from w3lib.html import get_base_url
 
-from newscrawl.childproc import reap, spawn
+from newscrawl.childproc import exit_reason, reap, spawn
 
 if TYPE_CHECKING:
     from newscrawl.sites import SiteProfile
@@ -177,14 +177,9 @@ class ListingWorker:
                 return
 
     def _gone(self) -> str | None:
-        """Why the child is gone ("it exited (exit code N)") once it has exited; else None."""
+        """Why the child is gone, once it has exited; else None."""
         proc = self._proc
-        if proc is None:
-            return None
-        try:
-            return f"it exited (exit code {proc.wait(timeout=5)})"
-        except subprocess.TimeoutExpired:
-            return None
+        return None if proc is None else exit_reason(proc)
 
     def _answer(self, listing: Listing | None) -> None:
         with self._lock:

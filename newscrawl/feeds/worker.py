@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from newscrawl.childproc import reap, spawn
+from newscrawl.childproc import exit_reason, reap, spawn
 from newscrawl.exports import part_path
 from newscrawl.feeds.store import FeedStore
 from newscrawl.feeds.writer import Applied, FeedConfig, FeedWriter
@@ -166,8 +166,8 @@ class FeedsWorker:
                 self._fail(f"no {key!r} in {self.WAIT_S:.0f} s")
                 break
             if answer is None:
-                code = self._proc.wait() if self._proc is not None else None
-                self._fail(f"it exited (exit code {code}) before {key!r}")
+                why = exit_reason(self._proc) if self._proc is not None else None
+                self._fail(f"{why or 'it closed its output'} before {key!r}")
             elif "error" in answer:
                 self._fail(str(answer["error"]))
             elif key in answer:
