@@ -12,6 +12,12 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def check_keys(keys: np.ndarray, key_bits: int) -> None:
+    """Refuse (ValueError) keys (uint64) that are not all under 2**key_bits."""
+    if len(keys) and int(keys.max()) >> key_bits:
+        raise ValueError(f"band key {int(keys.max())} is not under 2**{key_bits}")
+
+
 class BandIndex:
     """Band key -> ranks of the staged stories under it, in 8 bytes a key.
 
@@ -86,8 +92,7 @@ class BandIndex:
                 keys.extend([k] * len(hit))
                 ranks.extend(hit)
         whole = np.array(keys, dtype=np.uint64)
-        if len(whole) and int(whole.max()) >> self.key_bits:
-            raise ValueError(f"band key {int(whole.max())} is not under 2**{self.key_bits}")
+        check_keys(whole, self.key_bits)
         new_keys = self._stored(whole)
         del whole
         order = np.argsort(new_keys, kind="stable")

@@ -180,7 +180,7 @@ class SQLiteSeenStore(FingerprintTables):
         self._db.execute("PRAGMA synchronous=FULL")
         # A fixed page cache bounds memory however many stories were ever seen.
         self.cache_kib = int(cache_kib)
-        self._db.execute(f"PRAGMA cache_size=-{self.cache_kib}")
+        self._page_cache(staging=False)
         # A merge rewrites the large table through the WAL; don't keep that much on disk.
         self._db.execute(f"PRAGMA journal_size_limit={64 * 2**20}")
         self._open_schema()
@@ -248,11 +248,16 @@ class SQLiteSeenStore(FingerprintTables):
         """How many ids are promoted between two merges once the store holds *stored*."""
         return max(cls.merge_floor, math.ceil(cls.merge_fraction * stored))
 
+    def _page_cache(self, *, staging: bool) -> None:
+        """The full page cache, or the smaller one for writing a run (``staging_cache_kib``)."""
+        kib = min(self.cache_kib, self.staging_cache_kib) if staging else self.cache_kib
+        self._db.execute(f"PRAGMA cache_size=-{kib}")
+
     def _begin(self) -> None:
         if not self._in_tx:
             self._db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
-            self._db.execute(f"PRAGMA cache_size=-{min(self.cache_kib, self.staging_cache_kib)}")
+            self._page_cache(staging=True)
             self._sync_filter()
 
     def _sync_filter(self) -> None:
@@ -337,7 +342,7 @@ class SQLiteSeenStore(FingerprintTables):
         if self._in_tx:
             self._db.execute("COMMIT")
             self._in_tx = False
-            self._db.execute(f"PRAGMA cache_size=-{self.cache_kib}")
+            self._page_cache(staging=False)
         self._unseen = None
         self._filter_ok = self._none_seen = False
 
@@ -374,9 +379,9 @@ class SQLiteSeenStore(FingerprintTables):
             # The band rows go in in key order, each page of their table visited once: the
             # staging cache does, where the full one filled with them (+41 MiB of peak RSS at
             # 160k stories, make bench's 10x case). The merge below keeps the full cache.
-            self._db.execute(f"PRAGMA cache_size=-{min(self.cache_kib, self.staging_cache_kib)}")
+            self._page_cache(staging=True)
             self._promote_fingerprints(run_id)
-            self._db.execute(f"PRAGMA cache_size=-{self.cache_kib}")
+            self._page_cache(staging=False)
             main, recent = self._levels()
             recent += promoted
             if promoted and recent >= self.merge_interval(main):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from newscrawl.stores import BAND_KEY_BITS, StoredFingerprint
-from newscrawl.stores.bandindex import BandIndex
+from newscrawl.stores.bandindex import BandIndex, check_keys
 from newscrawl.stores.ids import KEY_SIZE, IdCodec
 
 _SYNDICATION_SCHEMA = """
@@ -402,9 +402,7 @@ class FingerprintTables:
             # A key the band table cannot take is refused here, before the run's export is
             # published (the run's band index refused it when it merged; a run that left
             # its index has none).
-            packed = np.frombuffer(b"".join(r[5] for r in rows), dtype="<u8")
-            if len(packed) and int(packed.max()) >> BAND_KEY_BITS:
-                raise ValueError(f"band key {int(packed.max())} is not under 2**{BAND_KEY_BITS}")
+            check_keys(np.frombuffer(b"".join(r[5] for r in rows), dtype="<u8"), BAND_KEY_BITS)
             self._begin()
             self._db.executemany(
                 "INSERT OR REPLACE INTO synd_staged_story (run_id, id, original, size, sig, keys)"
@@ -493,8 +491,7 @@ class FingerprintTables:
         )
         while rows := cursor.fetchmany(8192):
             keys = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u8")
-            if len(keys) and int(keys.max()) >> BAND_KEY_BITS:
-                raise ValueError(f"band key {int(keys.max())} is not under 2**{BAND_KEY_BITS}")
+            check_keys(keys, BAND_KEY_BITS)
             counts = [len(r[1]) // 8 for r in rows]
             places = np.repeat(np.arange(len(sids), len(sids) + len(rows), dtype=np.uint64), counts)
             sids.extend(r[0] for r in rows)
