@@ -173,21 +173,49 @@ class FingerprintWorker:
     ) -> Taken | None:
         """What the child made of this text (its fingerprint, None if it has no words), or
         None if there is nothing: never sent, text changed since, or child gone."""
+        found = self.current(story_id, title, excerpt, body)
+        if found is None:
+            return None
+        n, size = found
+        if size is None:
+            return Taken(None, n, b"")
+        record = os.pread(self._file.fileno(), self._record, n * self._record)
+        at = _DIGEST + 4 + self.fingerprinter.num_perm
+        packed = record[at:]
+        keys = tuple(np.frombuffer(packed, dtype="<u8").tolist())
+        return Taken(Fingerprint(record[_DIGEST + 4 : at], keys, size), n, packed)
+
+    def current(
+        self, story_id: str, title: str | None, excerpt: str | None, body: str | None
+    ) -> tuple[int, int | None] | None:
+        """The slot of the child's answer for this text and its shingle count (None: no
+        words), without reading the fingerprint; None as :meth:`take` says."""
         if self._answered < self._sent:  # a later batch may hold this story's latest text
             self._wait()
         n = self._index.get(story_id)
         if n is None:
             return None
-        record = os.pread(self._file.fileno(), self._record, n * self._record)
-        if record[:_DIGEST] != text_digest(title, excerpt, body):
+        head = os.pread(self._file.fileno(), _DIGEST + 4, n * self._record)
+        if head[:_DIGEST] != text_digest(title, excerpt, body):
             return None
-        size = int.from_bytes(record[_DIGEST : _DIGEST + 4], "little")
-        if size == _NO_WORDS:
-            return Taken(None, n, b"")
+        size = int.from_bytes(head[_DIGEST:], "little")
+        return n, (None if size == _NO_WORDS else size)
+
+    def alone(self, slot: int) -> bool:
+        """True if no other story's latest text shares a band key with *slot*'s (no
+        :meth:`neighbours`)."""
+        if self._grouped != self._records:
+            self._group()
+        return slot not in self._group_of
+
+    def records(self, slots: list[int]) -> tuple[bytes, np.ndarray]:
+        """The signatures (concatenated, ``num_perm`` bytes each) and band keys (a row of
+        uint64 each) in the records *slots*, in that order: each with words."""
+        fd, size = self._file.fileno(), self._record
+        rows = np.frombuffer(b"".join(os.pread(fd, size, n * size) for n in slots), np.uint8)
+        rows = rows.reshape(len(slots), size)
         at = _DIGEST + 4 + self.fingerprinter.num_perm
-        packed = record[at:]
-        keys = tuple(np.frombuffer(packed, dtype="<u8").tolist())
-        return Taken(Fingerprint(record[_DIGEST + 4 : at], keys, size), n, packed)
+        return rows[:, _DIGEST + 4 : at].tobytes(), rows[:, at:].copy().view("<u8")
 
     def neighbours(self, slot: int) -> set[int]:
         """The records (slots) whose texts share a band key with *slot*'s, among every

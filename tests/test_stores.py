@@ -482,8 +482,14 @@ def test_a_full_filter_is_rebuilt_larger_and_keeps_every_id(tmp_path: Path) -> N
 # --- promoting a run's band rows a range of keys at a time ---------------------------------------
 
 
-def _promoted_bands(path: Path, monkeypatch: pytest.MonkeyPatch, pass_rows: int) -> list:
+def _promoted_bands(
+    path: Path, monkeypatch: pytest.MonkeyPatch, pass_rows: int, *, batched: bool = False
+) -> list:
+    """*batched*: the run leaves its band index and stages stories 100-299 as originals in
+    batches of 50 (``stage_originals``), the rest one by one."""
     import random
+
+    import numpy as np
 
     from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
 
@@ -497,18 +503,39 @@ def _promoted_bands(path: Path, monkeypatch: pytest.MonkeyPatch, pass_rows: int)
     passes: list[int] = []  # rows each pass held
     rows_in = store._band_rows_in
 
-    def counted(run: str, lo: int, hi: int | None, place_bits: int) -> tuple:
-        rows, sids = rows_in(run, lo, hi, place_bits)
+    def counted(*args: object) -> tuple:
+        rows, sids = rows_in(*args)
         passes.append(len(rows))
         return rows, sids
 
     monkeypatch.setattr(store, "_band_rows_in", counted)
     shared = [rng.randrange(1 << 47) for _ in range(32)]  # two stories share every key
+    if batched:
+        assert store.leave_run_index("r1")
+    batch: list = []
     for n in range(300):
         sid = f"{n:032x}"
         keys = shared if n in (3, 250) else [rng.randrange(1 << 47) for _ in range(32)]
         store.stage("r1", sid)
-        store.stage_fingerprint("r1", StoredFingerprint(sid, None, 40, bytes(128)), keys)
+        if batched and n >= 100:
+            batch.append((sid, keys))
+            if len(batch) == 50:
+                store.stage_originals(
+                    "r1",
+                    [b[0] for b in batch],
+                    [40] * len(batch),
+                    bytes(128 * len(batch)),
+                    np.array([b[1] for b in batch], dtype=np.uint64),
+                )
+                batch = []
+        else:
+            store.stage_fingerprint("r1", StoredFingerprint(sid, None, 40, bytes(128)), keys)
+    if batched:
+        with closing(sqlite3.connect(path)) as db:
+            assert db.execute("SELECT count(*) FROM synd_staged_batch").fetchone()[0] == 0
+        store.flush()  # the batches are in the run's write transaction, committed with it
+        with closing(sqlite3.connect(path)) as db:
+            assert db.execute("SELECT count(*) FROM synd_staged_batch").fetchone()[0] == 4
     store.flush()
     store.promote("r1")
     with closing(sqlite3.connect(path)) as db:
@@ -527,6 +554,8 @@ def test_band_rows_promoted_in_many_passes_are_the_rows_of_one(
     one = _promoted_bands(tmp_path / "one.sqlite3", monkeypatch, 1 << 20)
     many = _promoted_bands(tmp_path / "many.sqlite3", monkeypatch, 1000)  # 10 passes
     assert many == one and len(one) == 300 * 32
+    batched = _promoted_bands(tmp_path / "batched.sqlite3", monkeypatch, 1000, batched=True)
+    assert batched == one
 
 
 def test_a_run_that_left_its_band_index_gets_it_back_whole(tmp_path: Path) -> None:
@@ -739,3 +768,112 @@ def test_the_runs_band_index_answers_as_a_dict_of_every_key_would(
         assert index.ranks_of([k]) == truth.get(k, set()), k
     with pytest.raises(ValueError, match="not under 2\\*\\*47"):
         index.add([1 << BAND_KEY_BITS, *range(1, 500)], 9999)  # fills RECENT: a merge
+
+
+def _staged_in_batches_or_not(path: Path, *, batched: bool) -> dict:
+    """120 originals staged in 3 parts, as batches (``stage_originals``) or one by one, then
+    one of them staged again as a copy: what the run saw, what a new connection reads back
+    and what the promote wrote."""
+    import random
+
+    import numpy as np
+
+    from newscrawl.stores import StoredFingerprint
+
+    rng = random.Random(3)
+    stories = [
+        (
+            f"{n:032x}",
+            20 + n % 7,
+            bytes([n % 256]) * 128,
+            [rng.randrange(1 << 47) for _ in range(32)],
+        )
+        for n in range(120)
+    ]
+    again = StoredFingerprint(stories[70][0], stories[5][0], 33, bytes([1]) * 128)
+    again_keys = [rng.randrange(1 << 47) for _ in range(32)]
+    store = SQLiteSeenStore(path)
+    store.bind_fingerprints("p")
+    assert store.leave_run_index("r1")
+    for at in range(0, 120, 40):
+        part = stories[at : at + 40]
+        for sid, *_ in part:
+            store.stage("r1", sid)
+        if batched:
+            store.stage_originals(
+                "r1",
+                [p[0] for p in part],
+                [p[1] for p in part],
+                b"".join(p[2] for p in part),
+                np.array([p[3] for p in part], dtype=np.uint64),
+            )
+        else:
+            for sid, size, sig, keys in part:
+                store.stage_fingerprint("r1", StoredFingerprint(sid, None, size, sig), keys)
+    store.stage_fingerprint("r1", again, again_keys)
+    got: dict = {
+        "seen": [
+            (store.fingerprint_of("r1", s[0]), store.staged_place("r1", s[0])) for s in stories
+        ]
+    }
+    store.flush()
+    with closing(sqlite3.connect(path)) as db:
+        got["batches"] = db.execute("SELECT count(*) FROM synd_staged_batch").fetchone()[0]
+    store.index_run("r1")  # the run's own index again, from what it staged
+    got["similar"] = [
+        [fp.id for fp in store.similar("r1", keys, 50)]
+        for keys in ([s[3] for s in stories] + [again_keys])
+    ]
+    store.close()
+    reopened = SQLiteSeenStore(path)  # reads the staged run back from the file
+    got["read_back"] = [reopened.fingerprint_of("r1", s[0]) for s in stories]
+    reopened.promote("r1")
+    with closing(sqlite3.connect(path)) as db:
+        got["stories"] = sorted(db.execute("SELECT id, original, size, sig FROM synd_story"))
+        got["bands"] = sorted(
+            db.execute("SELECT b.key, s.id FROM synd_band b JOIN synd_story s USING (sid)")
+        )
+        got["left"] = [
+            db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("synd_staged_story", "synd_staged_batch")
+        ]
+    reopened.close()
+    return got
+
+
+def test_originals_staged_in_batches_are_staged_as_one_by_one(tmp_path: Path) -> None:
+    """``stage_originals`` writes one row a batch, not one a story: the run sees the same
+    fingerprints and places, a new connection reads the same back, its own index gives the
+    same candidates, and the promote writes the same rows; a story staged again after its
+    batch keeps what it was staged with last (a copy, other keys)."""
+    one = _staged_in_batches_or_not(tmp_path / "one.sqlite3", batched=False)
+    batched = _staged_in_batches_or_not(tmp_path / "batched.sqlite3", batched=True)
+    assert batched["batches"] == 3 and one["batches"] == 0
+    for part in ("seen", "similar", "read_back", "stories", "bands", "left"):
+        assert batched[part] == one[part], part
+    assert batched["left"] == [0, 0]
+    copy = batched["read_back"][70]
+    assert copy.original == f"{5:032x}" and copy.size == 33
+    assert len(batched["bands"]) == 120 * 32
+    assert batched["similar"][-1][0] == f"{70:032x}"
+
+
+def test_a_discarded_run_leaves_no_batch(tmp_path: Path) -> None:
+    import numpy as np
+
+    store = SQLiteSeenStore(tmp_path / "seen.sqlite3")
+    store.bind_fingerprints("p")
+    assert store.leave_run_index("r1")
+    ids = [f"{n:032x}" for n in range(4)]
+    for sid in ids:
+        store.stage("r1", sid)
+    store.stage_originals(
+        "r1", ids, [30] * 4, bytes(128 * 4), np.arange(128, dtype=np.uint64).reshape(4, 32)
+    )
+    store.flush()
+    assert store.staged_runs() == ["r1"]
+    assert store.discard("r1") == 4
+    assert store.staged_runs() == []
+    with closing(sqlite3.connect(tmp_path / "seen.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM synd_staged_batch").fetchone()[0] == 0
+    store.close()

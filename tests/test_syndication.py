@@ -600,6 +600,7 @@ _PATH_STATS = (
     "newscrawl/syndication/fingerprinted_ahead",
     "newscrawl/syndication/fingerprinted_inline",
     "newscrawl/syndication/paired_ahead",
+    "newscrawl/syndication/alone_ahead",
     "newscrawl/syndication/group_ms",
 )
 

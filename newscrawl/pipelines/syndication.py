@@ -16,6 +16,12 @@ all the keys). The run's own band index is then not kept by the store
 first story the worker has no answer for (its text changed and was not sent again, or the
 worker is gone) puts the run back on the store's index, built then from every fingerprint
 staged so far: the decisions are the same either way.
+
+In a first crawl (no earlier run's fingerprint stored) most stories share no band key with
+any other of the run: the worker's groups say so, such a story can only be an original, and
+it is decided without a lookup and staged with the next few hundred such stories in one
+write, their fingerprints read from the worker's answers at once. Any other story first
+stages the batch, so that it sees every story staged before it.
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Stories decided ahead (:meth:`SyndicationPipeline._decided_ahead`) staged at once.
+AHEAD_BATCH = 512
+
 #: Candidates read per lookup, from earlier runs and from this run each: a story
 #: republished a thousand times costs no more to look up than one republished fifty times.
 MAX_CANDIDATES = 50
@@ -73,6 +82,8 @@ class SyndicationPipeline:
     ``…/fingerprinted_ahead`` (fingerprints made by the worker during the crawl,
     ``newscrawl.fingerprint_worker``), ``…/fingerprinted_inline`` (made here),
     ``…/paired_ahead`` (stories whose candidates within the run the worker found),
+    ``…/alone_ahead`` (of these, originals decided without a lookup: no other story of a
+    first crawl shares a band key with them; staged in batches),
     ``…/group_ms`` (the worker's grouping of the run's band keys, at the release).
     """
 
@@ -102,6 +113,10 @@ class SyndicationPipeline:
         # The store, while the worker's groups give the run's own candidates (see the
         # module): it says where each of them was staged, and as a copy of what.
         self._paired: SQLiteSeenStore | None = None
+        # Stories decided ahead and not yet staged: id -> (shingle count, worker's slot),
+        # in release order; and the stats they count, added when they are staged.
+        self._ahead: dict[str, tuple[int, int]] = {}
+        self._ahead_counts: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SyndicationPipeline:
@@ -193,6 +208,9 @@ class SyndicationPipeline:
         store = self.store
         assert store is not None, "open_spider() first"
         story_id = a["id"]
+        if story_id not in self._ahead and self._decided_ahead(story_id, a):
+            return None
+        self._stage_ahead()  # what follows looks up what the run has staged
         known = store.fingerprint_of(self.run_id, story_id)
         if known is not None:  # exported again (refresh=1): it keeps its group
             return known.original
@@ -249,6 +267,49 @@ class SyndicationPipeline:
             store.stage_fingerprint(self.run_id, stored, fp.keys)
         return original
 
+    def _decided_ahead(self, story_id: str, a: Fields) -> bool:
+        """Decide the story without a lookup if it can only be an original (or too short):
+        the worker's groups show that no other story of the run shares a band key with it,
+        and no earlier run's fingerprint is stored (a first crawl). It is staged with the
+        next batch of such stories, in one write (:meth:`_stage_ahead`). False: decide it
+        the usual way."""
+        paired, worker = self._paired, self.worker
+        if paired is None or worker is None or not paired.nothing_stored():
+            return False
+        if paired.fingerprint_of(self.run_id, story_id) is not None:  # exported again
+            return False
+        found = worker.current(story_id, a.get("title"), a.get("excerpt"), a.get("body"))
+        if found is None:
+            return False
+        slot, size = found
+        counts = self._ahead_counts
+        if size is None or size < self.min_shingles:
+            for name in ("fingerprinted_ahead", "too_short"):
+                counts[name] = counts.get(name, 0) + 1
+            return True
+        if not worker.alone(slot):
+            return False
+        for name in ("fingerprinted_ahead", "paired_ahead", "originals", "alone_ahead"):
+            counts[name] = counts.get(name, 0) + 1
+        self._ahead[story_id] = (size, slot)
+        if len(self._ahead) >= AHEAD_BATCH:
+            self._stage_ahead()
+        return True
+
+    def _stage_ahead(self) -> None:
+        """Stage the stories decided ahead, their fingerprints read from the worker's
+        answers at once, and count them."""
+        if self._ahead:
+            assert self._paired is not None and self.worker is not None
+            ahead, self._ahead = self._ahead, {}
+            stories = list(ahead)
+            signatures, keys = self.worker.records([slot for _, slot in ahead.values()])
+            sizes = [size for size, _ in ahead.values()]
+            self._paired.stage_originals(self.run_id, stories, sizes, signatures, keys)
+        for name, n in self._ahead_counts.items():
+            self.stats.inc_value(f"newscrawl/syndication/{name}", n)
+        self._ahead_counts.clear()
+
     def _paired_best(
         self, store: SQLiteSeenStore, fp: Fingerprint, slot: int
     ) -> tuple[_Match | None, int]:
@@ -299,6 +360,7 @@ class SyndicationPipeline:
         return Taken(self.fingerprinter.fingerprint(title, excerpt, body), -1, b"")
 
     def close_spider(self) -> None:
+        self._stage_ahead()  # read from the worker's answers: before it is closed
         if self.worker is not None and self.worker.group_s:
             ms = round(self.worker.group_s * 1000, 1)
             self.stats.set_value("newscrawl/syndication/group_ms", ms)

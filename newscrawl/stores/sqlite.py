@@ -461,6 +461,7 @@ class SQLiteSeenStore(FingerprintTables):
     def staged_runs(self) -> list[str]:
         rows = self._db.execute(
             "SELECT run_id FROM seen_run WHERE state = 0 UNION SELECT run_id FROM synd_staged_story"
+            " UNION SELECT run_id FROM synd_staged_batch"
         ).fetchall()
         return sorted({r[0] for r in rows} | self._pending_fingerprint_runs())
 

@@ -12,6 +12,7 @@ import itertools
 import sqlite3
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,6 +46,18 @@ CREATE TABLE IF NOT EXISTS synd_staged_story (
     keys BLOB,                    -- its band keys, packed (8 bytes each, little-endian)
     PRIMARY KEY (run_id, id)
 ) WITHOUT ROWID;
+-- Stories staged many at once (stage_originals): originals only, one row a batch, each
+-- column its stories' values end to end. A story with a row in synd_staged_story too was
+-- staged again after its batch: that row wins.
+CREATE TABLE IF NOT EXISTS synd_staged_batch (
+    run_id TEXT NOT NULL,
+    n INTEGER NOT NULL,           -- the batch's number in its run, in staging order
+    ids BLOB NOT NULL,            -- its stories' ids, 16 bytes each
+    sizes BLOB NOT NULL,          -- their shingle counts, 4 bytes each (little-endian)
+    sigs BLOB NOT NULL,           -- their signatures, all of one size
+    keys BLOB NOT NULL,           -- their band keys, 8 bytes each (little-endian), as many each
+    PRIMARY KEY (run_id, n)
+);
 -- Band keys of staged stories, one row each: what stores before the packed `keys` column
 -- wrote. Still read, so that a run such a version left staged is promoted whole.
 CREATE TABLE IF NOT EXISTS synd_staged_band (
@@ -95,6 +108,7 @@ class _StagedRun:
     """
 
     __slots__ = (
+        "batches",
         "by_id",
         "codec",
         "index",
@@ -121,6 +135,7 @@ class _StagedRun:
         self.index: BandIndex | None = BandIndex(BAND_KEY_BITS)
         # Staged and not yet written, with their band keys packed: what the next write sends.
         self.pending: list[tuple[StoredFingerprint, bytes]] = []
+        self.batches = 0  # the next batch's number (synd_staged_batch)
 
     def __len__(self) -> int:
         return len(self.sizes)
@@ -153,16 +168,20 @@ class _StagedRun:
         at = self.rank_of(self.codec.key(story_id))
         return None if at is None else self._at(at, signature_of)
 
+    def _check_size(self, story_id: str, size: int) -> None:
+        """Refuse a signature of another size than the run's first (one fingerprinter a run)."""
+        if self.sig_size is None:
+            self.sig_size = size
+        elif size != self.sig_size:
+            raise ValueError(
+                f"story {story_id}: a signature of {size} bytes in a run whose"
+                f" signatures have {self.sig_size} (one fingerprinter a run)"
+            )
+
     def add(self, fingerprint: StoredFingerprint, keys: Sequence[int]) -> None:
         key = self.codec.key(fingerprint.id)
         sig = fingerprint.signature
-        if self.sig_size is None:
-            self.sig_size = len(sig)
-        elif len(sig) != self.sig_size:
-            raise ValueError(
-                f"story {fingerprint.id}: a signature of {len(sig)} bytes in a run whose"
-                f" signatures have {self.sig_size} (one fingerprinter a run)"
-            )
+        self._check_size(fingerprint.id, len(sig))
         at = self.rank_of(key)
         if at is None:
             at = len(self.sizes)
@@ -182,11 +201,40 @@ class _StagedRun:
         if self.index is not None:
             self.index.add(keys, at)
 
+    def extend(
+        self, stories: Sequence[str], id_keys: Sequence[bytes], sizes: Sequence[int], sigs: bytes
+    ) -> None:
+        """Originals none of which is staged, in this order, after the others: what
+        :meth:`add` does for each, for a run that has left its band index."""
+        assert self.index is None, "a run with a band index stages its stories one by one"
+        self._check_size(stories[0], len(sigs) // len(stories))
+        first = len(self.sizes)
+        self.keys += b"".join(id_keys)
+        self.sizes.extend(sizes)
+        if self.sigs is not None:
+            self.sigs += sigs
+        for at, key in enumerate(id_keys, first):
+            self.by_id.add((_id_hash(key),), at)
+
     def similar(self, keys: Sequence[int], limit: int) -> list[StoredFingerprint]:
         # The earliest staged first: the first story of a group is its original.
         if self.index is None:
             return []
         return [self._at(at) for at in sorted(self.index.ranks_of(keys))[:limit]]
+
+
+class _Batch(NamedTuple):
+    """One row of ``synd_staged_batch``, split into its stories."""
+
+    n: int  # its number in the run
+    ids: list[bytes]  # id keys
+    sizes: list[int]
+    sigs: bytes  # end to end, one size
+    keys: np.ndarray  # a row of band keys (uint64) a story
+
+    def sig(self, i: int) -> bytes:
+        size = len(self.sigs) // len(self.ids)
+        return self.sigs[i * size : (i + 1) * size]
 
 
 def _id_hash(key: bytes) -> int:
@@ -216,8 +264,9 @@ class FingerprintTables:
         # needs no query per story.
         self._none_stored: bool | None = None
 
-    def _nothing_stored(self) -> bool:
-        """True if no fingerprint is stored (promoted), known inside the write transaction."""
+    def nothing_stored(self) -> bool:
+        """True if no fingerprint is stored (promoted), so that no earlier run's can be a
+        candidate: known inside the write transaction (False outside it)."""
         if not self._in_tx:
             return False
         if self._none_stored is None:
@@ -232,6 +281,12 @@ class FingerprintTables:
         if run is not None:
             return run
         run = self._staged_runs[run_id] = _StagedRun(self.ids)
+        for batch in self._read_batches(run_id):  # staged before the rows that replace them
+            for i, key in enumerate(batch.ids):
+                story = self.ids.story_id(key)
+                fp = StoredFingerprint(story, None, batch.sizes[i], batch.sig(i), staged=True)
+                run.add(fp, batch.keys[i].tolist())
+            run.batches = batch.n + 1
         rows = self._db.execute(
             "SELECT id, original, size, sig, keys FROM synd_staged_story WHERE run_id = ?",
             (run_id,),
@@ -247,6 +302,27 @@ class FingerprintTables:
                 _unpack(keys) if keys else legacy.get(row[0], []),
             )
         return run
+
+    def _read_batches(self, run_id: str) -> Iterator[_Batch]:
+        """The run's rows of ``synd_staged_batch``, in staging order."""
+        for n, ids, sizes, sigs, keys in self._db.execute(
+            "SELECT n, ids, sizes, sigs, keys FROM synd_staged_batch WHERE run_id = ? ORDER BY n",
+            (run_id,),
+        ):
+            count = len(ids) // KEY_SIZE
+            yield _Batch(
+                n,
+                [ids[i * KEY_SIZE : (i + 1) * KEY_SIZE] for i in range(count)],
+                np.frombuffer(sizes, dtype="<u4").tolist(),
+                sigs,
+                np.frombuffer(keys, dtype="<u8").reshape(count, -1),
+            )
+
+    def _staged_again(self, run_id: str) -> set[bytes]:
+        """Id keys of the run's stories with a row of their own in ``synd_staged_story``:
+        for one of a batch, that row wins (staged after the batch)."""
+        rows = self._db.execute("SELECT id FROM synd_staged_story WHERE run_id = ?", (run_id,))
+        return {row[0] for row in rows}
 
     # ----------------------------------------------------------------
 
@@ -264,7 +340,7 @@ class FingerprintTables:
 
     def fingerprint_of(self, run_id: str, story_id: str) -> StoredFingerprint | None:
         """The story's fingerprint, from earlier runs or staged by *run_id*; None if neither."""
-        if not self._nothing_stored():
+        if not self.nothing_stored():
             row = self._db.execute(
                 "SELECT id, original, size, sig FROM synd_story WHERE id = ?",
                 (self.ids.key(story_id),),
@@ -288,7 +364,7 @@ class FingerprintTables:
         At most *limit* of each, so a story republished a thousand times costs no more.
         """
         staged = self._staged_run(run_id).similar(keys, limit)
-        if self._nothing_stored():
+        if self.nothing_stored():
             return staged
         marks = ",".join("?" * len(keys))
         stored = self._db.execute(
@@ -323,7 +399,12 @@ class FingerprintTables:
         row = self._db.execute(
             "SELECT sig FROM synd_staged_story WHERE run_id = ? AND id = ?", (run_id, key)
         ).fetchone()
-        return row[0]
+        if row is not None:
+            return row[0]
+        for batch in self._read_batches(run_id):
+            if key in batch.ids:
+                return batch.sig(batch.ids.index(key))
+        raise KeyError(f"run {run_id} staged no signature for id key {key.hex()}")
 
     def index_run(self, run_id: str) -> None:
         """Index *run_id*'s staged fingerprints by band key again (after
@@ -339,11 +420,18 @@ class FingerprintTables:
         key = self.ids.key
         # the latest wins
         pending = {key(fp.id): (packed, fp.signature) for fp, packed in run.pending}
+        again = self._staged_again(run_id)
+        batched = (
+            (story, (batch.keys[i].tobytes(), batch.sig(i)))
+            for batch in self._read_batches(run_id)
+            for i, story in enumerate(batch.ids)
+            if story not in pending and story not in again
+        )
         written = self._db.execute(
             "SELECT id, keys, sig FROM synd_staged_story WHERE run_id = ?", (run_id,)
         )
         kept = ((story, (packed, sig)) for story, packed, sig in written if story not in pending)
-        for story, (packed, sig) in itertools.chain(kept, pending.items()):
+        for story, (packed, sig) in itertools.chain(batched, kept, pending.items()):
             at = run.rank_of(story)
             if at is not None:
                 index.add(_unpack(packed), at)
@@ -376,6 +464,53 @@ class FingerprintTables:
             # Written now, in the write transaction the run's ids are staged in (committed
             # with them by flush()): a run's fingerprints never wait in memory all at once.
             self._write_fingerprints()
+
+    def stage_originals(
+        self,
+        run_id: str,
+        stories: Sequence[str],
+        sizes: Sequence[int],
+        signatures: bytes,
+        keys: np.ndarray,
+    ) -> None:
+        """Stage many originals' fingerprints at once, as :meth:`stage_fingerprint` would one
+        by one: *signatures* end to end (one size), *keys* a row of band keys (uint64) a
+        story. For a run that has left its band index, inside the write transaction, with
+        none of the stories staged before: one row for them all (``synd_staged_batch``),
+        written at once (about 0.7 µs a story, where a row each took 4-8). Otherwise one
+        by one."""
+        n = len(stories)
+        if not n:
+            return
+        run = self._staged_run(run_id)
+        id_keys = [self.ids.key(story) for story in stories]
+        if (
+            run.index is not None
+            or not self._in_tx
+            or len(set(id_keys)) != n
+            or any(run.rank_of(key) is not None for key in id_keys)
+        ):
+            size = len(signatures) // n
+            for i, story in enumerate(stories):
+                fp = StoredFingerprint(story, None, sizes[i], signatures[i * size : (i + 1) * size])
+                self.stage_fingerprint(run_id, fp, keys[i].tolist(), keys[i].tobytes())
+            return
+        packed = np.ascontiguousarray(keys, dtype="<u8")
+        check_keys(packed, BAND_KEY_BITS)  # refused before the run's export is published
+        run.extend(stories, id_keys, sizes, signatures)
+        self._db.execute(
+            "INSERT INTO synd_staged_batch (run_id, n, ids, sizes, sigs, keys)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                run.batches,
+                b"".join(id_keys),
+                np.asarray(sizes, dtype="<u4").tobytes(),
+                signatures,
+                packed.tobytes(),
+            ),
+        )
+        run.batches += 1
 
     def _flush_fingerprints(self) -> None:
         """Write every run's fingerprints staged since the last flush (called by ``flush()``,
@@ -426,6 +561,15 @@ class FingerprintTables:
             " SELECT id, original, size, sig FROM synd_staged_story WHERE run_id = ?",
             (run_id,),
         )
+        # Then the batches' stories: one staged again since has its row, inserted just now.
+        self._db.executemany(
+            "INSERT OR IGNORE INTO synd_story (id, original, size, sig) VALUES (?, NULL, ?, ?)",
+            (
+                (story, batch.sizes[i], batch.sig(i))
+                for batch in self._read_batches(run_id)
+                for i, story in enumerate(batch.ids)
+            ),
+        )
         # The band rows, inserted in key order: neighbours in the index, so each B-tree page
         # is visited once rather than once per row.
         self._db.executemany(
@@ -438,6 +582,7 @@ class FingerprintTables:
         )
         self._db.execute("DELETE FROM synd_staged_band WHERE run_id = ?", (run_id,))
         self._db.execute("DELETE FROM synd_staged_story WHERE run_id = ?", (run_id,))
+        self._db.execute("DELETE FROM synd_staged_batch WHERE run_id = ?", (run_id,))
 
     def _band_rows(self, run_id: str) -> Iterator[tuple[int, int]]:
         """The run's band rows, (key, story) in key order.
@@ -456,8 +601,15 @@ class FingerprintTables:
             " WHERE run_id = ? AND keys IS NOT NULL",
             (run_id,),
         ).fetchone()
+        batched, batched_size = self._db.execute(
+            "SELECT coalesce(sum(length(ids)), 0) / ?, coalesce(sum(length(keys)), 0)"
+            " FROM synd_staged_batch WHERE run_id = ?",
+            (KEY_SIZE, run_id),
+        ).fetchone()
+        stories, size = stories + batched, size + batched_size
         if not stories:
             return
+        batch_sids = self._batch_sids(run_id)
         place_bits = max(1, (stories - 1).bit_length())
         # Ranges of the keys' span, not of 64 bits: split over 2**64, every key (under
         # 2**BAND_KEY_BITS) fell in the first pass, and the 10x site's 5.2M rows were sorted
@@ -470,19 +622,41 @@ class FingerprintTables:
         mask = np.uint64((1 << place_bits) - 1)
         for p in range(passes):
             lo, hi = p * step, (None if p == passes - 1 else (p + 1) * step)
-            rows, sids = self._band_rows_in(run_id, lo, hi, place_bits)
+            rows, sids = self._band_rows_in(run_id, lo, hi, place_bits, batch_sids)
             rows.sort()
             for at in range(0, len(rows), 8192):
                 chunk = rows[at : at + 8192]
                 keys = (chunk >> np.uint64(place_bits)) + np.uint64(lo)
                 yield from zip(keys.tolist(), sids[chunk & mask].tolist(), strict=True)
 
+    def _batch_sids(self, run_id: str) -> list[np.ndarray]:
+        """For each of the run's batches, its stories' sids (promoted: ``synd_story``), -1
+        for one staged again since (its own row has the keys it keeps)."""
+        again = self._staged_again(run_id)
+        out = []
+        for batch in self._read_batches(run_id):
+            found: dict[bytes, int] = {}
+            for at in range(0, len(batch.ids), 500):
+                chunk = batch.ids[at : at + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    self._db.execute(f"SELECT id, sid FROM synd_story WHERE id IN ({marks})", chunk)
+                )
+            sids = [-1 if story in again else found[story] for story in batch.ids]
+            out.append(np.array(sids, dtype=np.int64))
+        return out
+
     def _band_rows_in(
-        self, run_id: str, lo: int, hi: int | None, place_bits: int
+        self,
+        run_id: str,
+        lo: int,
+        hi: int | None,
+        place_bits: int,
+        batch_sids: Sequence[np.ndarray] = (),
     ) -> tuple[np.ndarray, np.ndarray]:
         """The run's band keys in [lo, hi), each with the place of its story in this read
         (see ``_band_rows``), and the stories (sids) by place: read to the end before the
-        caller writes anything."""
+        caller writes anything. *batch_sids*: the batches' (``_batch_sids``)."""
         found, sids = [], []
         cursor = self._db.execute(
             "SELECT s.sid, t.keys FROM synd_staged_story t JOIN synd_story s ON s.id = t.id"
@@ -499,6 +673,22 @@ class FingerprintTables:
             if hi is not None:
                 keep &= keys < np.uint64(hi)
             found.append(((keys[keep] - np.uint64(lo)) << np.uint64(place_bits)) | places[keep])
+        batches = self._db.execute(
+            "SELECT keys FROM synd_staged_batch WHERE run_id = ? ORDER BY n", (run_id,)
+        )
+        for (blob,), stories in zip(batches, batch_sids, strict=True):
+            taken = stories >= 0
+            keys = np.frombuffer(blob, dtype="<u8").reshape(len(stories), -1)[taken].ravel()
+            first = len(sids)
+            sids.extend(stories[taken].tolist())
+            bands = len(blob) // 8 // len(stories)
+            places = np.repeat(np.arange(first, len(sids), dtype=np.uint64), bands)
+            keep = keys >= np.uint64(lo)
+            if hi is not None:
+                keep &= keys < np.uint64(hi)
+            found.append(((keys[keep] - np.uint64(lo)) << np.uint64(place_bits)) | places[keep])
+        if not found:
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
         return np.concatenate(found), np.array(sids, dtype=np.int64)
 
     def fingerprint_count(self) -> int:
@@ -514,6 +704,7 @@ class FingerprintTables:
             self._db.execute("DELETE FROM synd_story")
             self._db.execute("DELETE FROM synd_staged_band")
             self._db.execute("DELETE FROM synd_staged_story")
+            self._db.execute("DELETE FROM synd_staged_batch")
         self._staged_runs.clear()
 
     def _discard_fingerprints(self, run_id: str) -> None:
@@ -521,3 +712,4 @@ class FingerprintTables:
         self._staged_runs.pop(run_id, None)
         self._db.execute("DELETE FROM synd_staged_band WHERE run_id = ?", (run_id,))
         self._db.execute("DELETE FROM synd_staged_story WHERE run_id = ?", (run_id,))
+        self._db.execute("DELETE FROM synd_staged_batch WHERE run_id = ?", (run_id,))
