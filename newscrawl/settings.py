@@ -94,6 +94,8 @@ EXTENSIONS = {
     "newscrawl.feeds.extension.HashtagFeeds": 520,
     # the C heap's free pages back to the system, once a second (glibc only)
     "newscrawl.extensions.trim.FreeMemory": 530,
+    # one asyncio task a scraped item for item_scraped, not one a receiver (hotpath.py)
+    "newscrawl.extensions.hotpath.OneItemScrapedReceiver": 540,
 }
 # Keep the garbage collector off what lives as long as the run (newscrawl/extensions/gcfreeze.py).
 NEWSCRAWL_GC_FREEZE = True

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
+import pytest
+from pydispatch.dispatcher import getAllReceivers, liveReceivers
+from scrapy import signals
 from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 from scrapy.spiders import Spider
@@ -13,7 +17,11 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from newscrawl import settings as project_settings
-from newscrawl.extensions.hotpath import FastStatsCollector, LogFormatter
+from newscrawl.extensions.hotpath import (
+    FastStatsCollector,
+    LogFormatter,
+    OneItemScrapedReceiver,
+)
 from tests.conftest import run_crawl
 from tests.mockserver.static import StaticServer
 
@@ -24,10 +32,11 @@ def project() -> Settings:
     return s
 
 
-def test_the_project_uses_both() -> None:
+def test_the_project_uses_all_three() -> None:
     s = project()
     assert load_object(s["STATS_CLASS"]) is FastStatsCollector
     assert load_object(s["LOG_FORMATTER"]) is LogFormatter
+    assert s.getdict("EXTENSIONS")["newscrawl.extensions.hotpath.OneItemScrapedReceiver"]
 
 
 def test_fast_stats_keep_every_value_as_scrapys_do() -> None:
@@ -95,3 +104,82 @@ def test_a_crawl_at_debug_still_logs_each_response_and_story(tmp_path: Path) -> 
     assert loud.returncode == 0
     assert "Crawled (200) <GET " in loud.log and "Scraped from" in loud.log
     assert len(loud.records) == 1
+
+
+class _Receivers:
+    """item_scraped receivers of every kind Scrapy takes; each says it was called."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def plain(self, item: object, spider: object) -> None:
+        self.calls.append(("plain", item))
+
+    def fails(self, item: object) -> None:
+        raise ValueError("this receiver fails")
+
+    def returns_an_awaitable(self, item: object):
+        async def later() -> None:
+            await asyncio.sleep(0.01)
+            self.calls.append(("awaited", item))
+
+        return later()
+
+    async def coroutine(self, item: object) -> None:
+        self.calls.append(("coroutine", item))
+
+    def every_argument(self, **named: object) -> None:
+        self.calls.append(("every_argument", tuple(sorted(named))))
+
+
+def _send_items(fold: bool) -> tuple[_Receivers, list, OneItemScrapedReceiver]:
+    crawler = get_crawler(Spider)
+    receivers = _Receivers()
+    for name in ("plain", "fails", "returns_an_awaitable", "coroutine", "every_argument"):
+        crawler.signals.connect(getattr(receivers, name), signal=signals.item_scraped)
+    ext = OneItemScrapedReceiver.from_crawler(crawler)
+    if not fold:
+        crawler.signals.disconnect(ext.fold, signal=signals.engine_started)
+    live: list = []
+
+    async def crawl() -> None:
+        await crawler.signals.send_catch_log_async(signal=signals.engine_started)
+        live.extend(liveReceivers(getAllReceivers(crawler.signals.sender, signals.item_scraped)))
+        for item in (1, 2):
+            await crawler.signals.send_catch_log_async(
+                signal=signals.item_scraped, item=item, response=None, spider=None
+            )
+            # every receiver is done when the signal is: the awaitable's work included
+            assert ("awaited", item) in receivers.calls
+
+    asyncio.run(crawl())
+    return receivers, live, ext
+
+
+def test_item_scraped_receivers_folded_into_one_are_called_as_scrapy_calls_them(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One receiver where there were four plain ones (a coroutine function stays on its
+    own): the same calls with the same arguments, a failing receiver logged in Scrapy's
+    words and the others still called, an awaitable waited for."""
+    with caplog.at_level(logging.ERROR):
+        plain, unfolded, _ = _send_items(fold=False)
+        scrapys = [r.getMessage() for r in caplog.records]
+        caplog.clear()
+        folded, live, ext = _send_items(fold=True)
+        ours = [r.getMessage() for r in caplog.records]
+    assert len(unfolded) == 6  # Scrapy's core stats count items through it too
+    assert [r.__name__ for r in live] == ["coroutine", "item_scraped"]
+    first = ext.receivers[0]
+    assert f"{type(first.__self__).__name__}.{first.__name__}" == "CoreStats.item_scraped"
+    assert [r.__name__ for r in ext.receivers[1:]] == [
+        "plain",
+        "fails",
+        "returns_an_awaitable",
+        "every_argument",
+    ]
+    assert sorted(folded.calls, key=repr) == sorted(plain.calls, key=repr)
+    assert ("every_argument", ("item", "response", "sender", "signal", "spider")) in folded.calls
+    assert len(folded.calls) == 8
+    assert len(ours) == len(scrapys) == 2
+    assert all("Error caught on signal handler" in m and "fails" in m for m in ours + scrapys)

@@ -18,19 +18,39 @@ Two of Scrapy's own mechanisms cost more per call than newscrawl's work per item
   way to silence them); at DEBUG they are logged as before. Drops are WARNING records and
   always logged.
 
-Both are set in ``newscrawl/settings.py`` (``STATS_CLASS``, ``LOG_FORMATTER``).
+* **The item_scraped signal.** With the asyncio reactor Scrapy sends ``item_scraped`` for
+  each item through ``asyncio.gather``, one task a receiver: 4.8 µs a signal with no
+  receiver, 20.6 with one, 36.5 with three (20,000 signals, one process), where the three
+  of a crawl (core stats, the feed exporter, spidermon's field coverage) do about 3 µs of
+  work between them. :class:`OneItemScrapedReceiver` (an extension) replaces, once the
+  engine starts, every plain function or method connected to ``item_scraped`` by one
+  receiver that calls them in the same order, each as Scrapy would (only the arguments it
+  takes; an exception logged as Scrapy logs it, and the others still called; a Deferred or
+  awaitable it returns waited for before the signal is done). A coroutine function, and a
+  receiver connected later, stay connected on their own.
+
+``STATS_CLASS`` and ``LOG_FORMATTER`` are set in ``newscrawl/settings.py``, and the
+extension in its ``EXTENSIONS``.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from scrapy import logformatter
+from pydispatch.dispatcher import getAllReceivers, liveReceivers
+from pydispatch.robustapply import robustApply
+from scrapy import logformatter, signals
 from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.defer import ensure_awaitable
+from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 
 class FastStatsCollector(MemoryStatsCollector):
@@ -59,3 +79,68 @@ class LogFormatter(logformatter.LogFormatter):
 
     def scraped(self, *args: Any, **kwargs: Any) -> Any:
         return super().scraped(*args, **kwargs) if self.debug else None
+
+
+class OneItemScrapedReceiver:
+    """Folds the plain receivers of ``item_scraped`` into one, when the engine starts (see
+    the module): one task a scraped item where there was one a receiver."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.receivers: list[Callable[..., Any]] = []  # folded, in the order called
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OneItemScrapedReceiver:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.fold, signal=signals.engine_started)
+        return ext
+
+    def fold(self) -> None:
+        """Take every plain receiver connected now off ``item_scraped``, and connect one
+        that calls them."""
+        manager = self.crawler.signals
+        live = liveReceivers(getAllReceivers(manager.sender, signals.item_scraped))
+        plain = [r for r in live if not _async_function(r)]
+        if not plain:
+            return
+        for receiver in plain:
+            manager.disconnect(receiver, signal=signals.item_scraped)
+        self.receivers = plain
+        manager.connect(self.item_scraped, signal=signals.item_scraped)
+
+    def item_scraped(self, **named: Any) -> Awaitable[None] | None:
+        """Each folded receiver, as Scrapy's ``send_catch_log_async`` calls it."""
+        spider = named.get("spider")
+        waiting: list[tuple[Callable[..., Any], Awaitable[Any]]] = []
+        for receiver in self.receivers:
+            try:
+                result = robustApply(receiver, **named)
+            except Exception:
+                _log_error(receiver, spider)
+                continue
+            if isinstance(result, Deferred) or inspect.isawaitable(result):
+                waiting.append((receiver, result))
+        return _wait_for(waiting, spider) if waiting else None
+
+
+def _async_function(receiver: Callable[..., Any]) -> bool:
+    function = getattr(receiver, "__func__", receiver)
+    return inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function)
+
+
+async def _wait_for(waiting: list[tuple[Callable[..., Any], Awaitable[Any]]], spider: Any) -> None:
+    for receiver, result in waiting:
+        try:
+            await ensure_awaitable(result)
+        except Exception:
+            _log_error(receiver, spider)
+
+
+def _log_error(receiver: Callable[..., Any], spider: Any) -> None:
+    # Scrapy's own words for a receiver that failed (scrapy.utils.signal)
+    logger.error(
+        "Error caught on signal handler: %(receiver)s",
+        {"receiver": receiver},
+        exc_info=True,
+        extra={"spider": spider},
+    )
