@@ -162,6 +162,31 @@ def test_every_validator_rejects_an_impossible_date() -> None:
         assert field in errors, (name, errors)
 
 
+def test_the_kept_format_answers_are_jsonschemas_each_time_asked() -> None:
+    # FORMATS keeps each checker's answer for a text: asked again, it must still be
+    # jsonschema's own verdict, for good and impossible texts alike, in any order.
+    from jsonschema import FormatChecker
+
+    from newscrawl.pipelines.schema import FORMATS
+
+    plain = FormatChecker(["date", "date-time"])
+    texts = {
+        "date": ["2024-02-29", "2023-02-29", "2025-04-18", "2025-13-01", "18-04-2025", ""],
+        "date-time": [
+            "2025-04-18T10:00:00Z",
+            "2025-04-18T25:00:00Z",
+            "2025-04-18T10:00:00+03:00",
+            "2025-04-18 10:00:00",
+            "2023-02-29T00:00:00Z",
+        ],
+    }
+    for name, values in texts.items():
+        for _round in range(3):
+            for value in values:
+                assert FORMATS[name](value) is plain.conforms(value, name), (name, value)
+    assert FORMATS["date"].cache_info().hits > 0  # the second and third rounds were kept answers
+
+
 def test_schema_version_is_a_string_const() -> None:
     assert story_schema()["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
     assert isinstance(SCHEMA_VERSION, str)

@@ -13,13 +13,15 @@ implements. Its ``format: date`` / ``date-time`` are checked by both: spidermon'
 passes jsonschema a format checker, and the compiled check is given jsonschema's own
 checkers for those two formats (called back from Rust: most of those 10 µs; its own would
 take 2 µs, but they are other code, and the fast path must never let through what the
-slow one refuses).
+slow one refuses). The checkers are pure functions of the text and a crawl's dates repeat
+(a day's stories share ``published_date``, a run shares ``scraped_at``), so each answer is
+kept for the last 4,096 texts: 5.2 -> 2.3 µs a record on the bench's records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import jsonschema_rs
@@ -38,7 +40,8 @@ from newscrawl.sites import SiteProfile, site_of
 # missing one is a KeyError here, not a format silently left unchecked).
 _CHECKER = FormatChecker(["date", "date-time"])
 FORMATS: dict[str, Callable[[str], bool]] = {
-    name: partial(_CHECKER.conforms, format=name) for name in _CHECKER.checkers
+    name: lru_cache(maxsize=4096)(partial(_CHECKER.conforms, format=name))
+    for name in _CHECKER.checkers
 }
 
 
