@@ -109,10 +109,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
 # Scrapy's per-call costs that a crawl of many small items pays for nothing: the stats'
-# deprecation shim on every read, and DEBUG records made per item and per response only to
-# be filtered out (newscrawl/extensions/hotpath.py says what each costs).
+# deprecation shim on every read, DEBUG records made per item and per response only to be
+# filtered out, and a coroutine made per pipeline per item to await what is not awaitable
+# (newscrawl/extensions/hotpath.py says what each costs).
 STATS_CLASS = "newscrawl.extensions.hotpath.FastStatsCollector"
 LOG_FORMATTER = "newscrawl.extensions.hotpath.LogFormatter"
+ITEM_PROCESSOR = "newscrawl.extensions.hotpath.ItemPipelineManager"
 TELNETCONSOLE_ENABLED = False
 # An unattended crawler opens no control ports.
 REMOTE_CONTROL_ENABLED = False

@@ -29,22 +29,35 @@ Two of Scrapy's own mechanisms cost more per call than newscrawl's work per item
   awaitable it returns waited for before the signal is done). A coroutine function, and a
   receiver connected later, stay connected on their own.
 
-``STATS_CLASS`` and ``LOG_FORMATTER`` are set in ``newscrawl/settings.py``, and the
-extension in its ``EXTENSIONS``.
+* **The item pipelines' chain.** For every item and every pipeline Scrapy's
+  ``_process_chain`` names the method (``global_object_name``, for a warning it gives only
+  if a Deferred comes back) and wraps what it returned in a new coroutine to await it
+  (``ensure_awaitable``: a Deferred check, an ``Awaitable`` ABC check, a coroutine): 14-16
+  µs an item through six pipelines that return it, against 0.8-1.3 this way (50,000 items,
+  CPU time, one process), and about a tenth of a release's samples in a py-spy profile.
+  :class:`ItemPipelineManager` (``ITEM_PROCESSOR``) calls the same methods in the same
+  order with the same arguments, and awaits only what is awaitable; a Deferred is warned
+  of in Scrapy's words and waited for, as there.
+
+``STATS_CLASS``, ``LOG_FORMATTER`` and ``ITEM_PROCESSOR`` are set in
+``newscrawl/settings.py``, and the extension in its ``EXTENSIONS``.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import types
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from pydispatch.dispatcher import getAllReceivers, liveReceivers
 from pydispatch.robustapply import robustApply
 from scrapy import logformatter, signals
+from scrapy.pipelines import ItemPipelineManager as _ItemPipelineManager
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.defer import ensure_awaitable
+from scrapy.utils.python import global_object_name
 from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
@@ -144,3 +157,34 @@ def _log_error(receiver: Callable[..., Any], spider: Any) -> None:
         exc_info=True,
         extra={"spider": spider},
     )
+
+
+class ItemPipelineManager(_ItemPipelineManager):
+    """Scrapy's item pipeline manager, its chain without a coroutine per pipeline per item
+    (see the module)."""
+
+    _chain: list[tuple[Callable[..., Any], bool]] | None = None
+    #: Types a pipeline returned that are neither a Deferred nor awaitable.
+    _plain: set[type]
+
+    async def process_item_async(self, item: Any) -> Any:
+        chain = self._chain
+        if chain is None:
+            needs = self._mw_methods_requiring_spider
+            chain = self._chain = [(m, m in needs) for m in self.methods["process_item"]]
+            self._plain = set()
+        plain = self._plain
+        for method, needs_spider in chain:
+            item = method(item, self._spider) if needs_spider else method(item)
+            if type(item) not in plain:
+                item = await self._settled(method, item)
+        return item
+
+    async def _settled(self, method: Callable[..., Any], result: Any) -> Any:
+        """*result* as Scrapy's chain has it: a Deferred or an awaitable awaited, the
+        Deferred warned of; else the value, and its type remembered as plain."""
+        if isinstance(result, Deferred) or inspect.isawaitable(result):
+            return await ensure_awaitable(result, _warn=global_object_name(method))
+        if not isinstance(result, types.GeneratorType):  # a generator may be a coroutine
+            self._plain.add(type(result))
+        return result
