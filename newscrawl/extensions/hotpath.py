@@ -131,9 +131,14 @@ class OneItemScrapedReceiver:
             except Exception:
                 _log_error(receiver, spider)
                 continue
-            if isinstance(result, Deferred) or inspect.isawaitable(result):
+            if _to_await(result):
                 waiting.append((receiver, result))
         return _wait_for(waiting, spider) if waiting else None
+
+
+def _to_await(result: Any) -> bool:
+    """Whether Scrapy would wait for *result* (a Deferred or an awaitable)."""
+    return isinstance(result, Deferred) or inspect.isawaitable(result)
 
 
 def _async_function(receiver: Callable[..., Any]) -> bool:
@@ -163,18 +168,17 @@ class ItemPipelineManager(_ItemPipelineManager):
     """Scrapy's item pipeline manager, its chain without a coroutine per pipeline per item
     (see the module)."""
 
-    _chain: list[tuple[Callable[..., Any], bool]] | None = None
-    #: Types a pipeline returned that are neither a Deferred nor awaitable.
-    _plain: set[type]
+    def __init__(self, *middlewares: Any, crawler: Crawler | None = None) -> None:
+        super().__init__(*middlewares, crawler=crawler)
+        needs = self._mw_methods_requiring_spider
+        # each process_item, and whether it takes the spider: known once the pipelines are
+        self._chain = [(m, m in needs) for m in self.methods["process_item"]]
+        #: Types a pipeline returned that are neither a Deferred nor awaitable.
+        self._plain: set[type] = set()
 
     async def process_item_async(self, item: Any) -> Any:
-        chain = self._chain
-        if chain is None:
-            needs = self._mw_methods_requiring_spider
-            chain = self._chain = [(m, m in needs) for m in self.methods["process_item"]]
-            self._plain = set()
         plain = self._plain
-        for method, needs_spider in chain:
+        for method, needs_spider in self._chain:
             item = method(item, self._spider) if needs_spider else method(item)
             if type(item) not in plain:
                 item = await self._settled(method, item)
@@ -183,7 +187,7 @@ class ItemPipelineManager(_ItemPipelineManager):
     async def _settled(self, method: Callable[..., Any], result: Any) -> Any:
         """*result* as Scrapy's chain has it: a Deferred or an awaitable awaited, the
         Deferred warned of; else the value, and its type remembered as plain."""
-        if isinstance(result, Deferred) or inspect.isawaitable(result):
+        if _to_await(result):
             return await ensure_awaitable(result, _warn=global_object_name(method))
         if not isinstance(result, types.GeneratorType):  # a generator may be a coroutine
             self._plain.add(type(result))
