@@ -420,9 +420,25 @@ class DateNormaliser:
         self._now_local = now.astimezone(self._zone)
         self._today = self._now_local.date()
         self._parsers: dict[str, Any] = {}
+        # The answers for the last KEEP texts: a pure function of (text, lang) for this
+        # normaliser, and a crawl's date texts repeat ("3 hours ago", a day's "18-04-2025").
+        self._kept = lru_cache(maxsize=self.KEEP)(self.read)
+
+    #: Distinct (text, language) answers kept by :meth:`normalise`.
+    KEEP = 4096
 
     def normalise(self, text: str | None, lang: str) -> ParsedDate:
-        """Read one date text; never raises: unreadable text gives method "failed"."""
+        """Read one date text; never raises: unreadable text gives method "failed".
+
+        The same text in the same language gets the same answer (a ParsedDate is frozen),
+        kept for the last :attr:`KEEP` texts: a crawl asks for each story's date at least
+        twice (its release order, then the dates pipeline), and its texts repeat."""
+        if type(text) is str:
+            return self._kept(text, lang)
+        return self.read(text, lang)
+
+    def read(self, text: str | None, lang: str) -> ParsedDate:
+        """:meth:`normalise`, read anew (no answer kept): what the date bench times."""
         if text is None:
             return _EMPTY
         if not isinstance(text, str):

@@ -619,3 +619,36 @@ def test_months_back_is_relativedeltas(day: date, months: int) -> None:
     except (ValueError, OverflowError):
         got = None
     assert got == want
+
+
+class _Keeps4(DateNormaliser):
+    KEEP = 4
+
+
+@pytest.mark.parametrize("cls", [DateNormaliser, _Keeps4])
+def test_kept_answers_are_the_answers_read_anew(cls: type[DateNormaliser]) -> None:
+    """A kept answer is the one a fresh read gives, for every shape and path (fast,
+    dateparser, empty, failed, not a str), asked in turn, again, and after others pushed it
+    out of a small keep."""
+    texts = [
+        ("18-04-2025", "en"),
+        ("14 hours ago", "en"),
+        ("منذ ساعتين", "ar"),
+        ("April 18, 2025 10:30", "en"),  # dateparser
+        ("31-02-2025", "en"),  # impossible: failed
+        ("next week", "en"),
+        ("   ", "en"),
+        (None, "en"),
+        (["18-04-2025"], "en"),  # not a str: never kept (unhashable)
+        ("18-04-2025", "ar"),  # same text, other language: its own answer
+        ("x" * 600 + " 2 days ago", "en"),
+    ]
+    kept = cls(NOW, DUBAI)
+    fresh = DateNormaliser(NOW, DUBAI)
+    for _ in range(3):
+        for text, lang in texts:
+            for _ in range(2):
+                assert kept.normalise(text, lang) == fresh.read(text, lang), (text, lang)
+    info = kept._kept.cache_info()
+    assert info.hits > 0
+    assert info.currsize <= cls.KEEP
