@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet.defer import DeferredList
+from scrapy.utils.asyncio import sleep
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from newscrawl.dates import DateNormaliser, parse_now
+from newscrawl.extensions.hotpath import scrape_item
 from newscrawl.items import STORY_FIELDS, Story
 
 if TYPE_CHECKING:
@@ -393,10 +394,9 @@ class StoryRelease:
         first = next(batches, None)
         if first is None:
             return
-        engine = self.crawler.engine
         self._releasing = True
         self._started = time.perf_counter()
-        sending = _send_in_batches(engine, itertools.chain([first], batches))
+        sending = _send_in_batches(self.crawler, itertools.chain([first], batches))
         deferred_from_coro(sending).addBoth(self._released)
         raise DontCloseSpider
 
@@ -415,15 +415,17 @@ class StoryRelease:
 _RELEASE_BATCH = 100
 
 
-async def _send_in_batches(engine: Any, batches: Iterable[list[Story]]) -> None:
+async def _send_in_batches(crawler: Crawler, batches: Iterable[list[Story]]) -> None:
     """Every story through the pipelines, in order, a batch at a time (each read from the
-    held stories when the one before is done); sent ones are freed."""
+    held stories when the one before is done); sent ones are freed.
+
+    A batch's stories go one after the other (``scrape_item``: the scraper's steps,
+    without a task, a gather and a Deferred a story), and the loop gets its turn between
+    batches, for whatever else is due (a worker's answer, the engine's heartbeat)."""
     for batch in batches:
-        done = [
-            deferred_from_coro(engine.scraper.start_itemproc_async(story, response=None))
-            for story in batch
-        ]
-        await maybe_deferred_to_future(DeferredList(done))
+        for story in batch:
+            await scrape_item(crawler, story)
+        await sleep(0)
 
 
 def wake(engine: Any) -> None:

@@ -305,3 +305,133 @@ def test_the_pipelines_chain_warns_of_a_deferred_as_scrapy_does() -> None:
     ):
         done = asyncio.run(manager.process_item_async({"n": 0}))
     assert done == {"n": 0, "deferred": True}
+
+
+# --- an item into the pipelines (scrape_item) -----------------------------------------------
+
+# A crawl with no request: on idle its spider sends four items through the scraper, by
+# Scrapy's start_itemproc_async or by scrape_item (argv[1]), with a coroutine receiver of
+# item_scraped or not (argv[2]), and prints what the signals and the scraper's logger saw.
+_SCRAPE_ITEMS = r"""
+import json, logging, sys
+from scrapy import Spider, signals
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.exceptions import DontCloseSpider, DropItem
+from scrapy.utils.defer import deferred_from_coro
+from newscrawl.collect import wake
+from newscrawl.extensions.hotpath import scrape_item
+
+MODE, COROUTINE = sys.argv[1], sys.argv[2] == "1"
+seen = []
+
+
+class Pipe:
+    def process_item(self, item):
+        if item["n"] == 1:
+            raise DropItem("one")
+        if item["n"] == 2:
+            raise ValueError("two")
+        return {**item, "ok": True}
+
+
+class Records(logging.Handler):
+    def emit(self, record):
+        if record.name == "scrapy.core.scraper":
+            first = record.getMessage().splitlines()[0]
+            seen.append(["log", record.levelname, first, record.exc_info is not None])
+
+
+class Items(Spider):
+    name = "items"
+    sent = False
+
+    async def start(self):
+        return
+        yield
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        def scraped(item, response, spider, signal, sender):
+            seen.append(["scraped", sorted(item.items()), response, spider.name])
+        def dropped(item, response, spider, exception):
+            seen.append(["dropped", sorted(item.items()), response, str(exception)])
+        def error(item, response, spider, failure):
+            seen.append(["error", sorted(item.items()), response, repr(failure.value)])
+        async def later(item):
+            seen.append(["coroutine", item["n"]])
+        spider.keep = [scraped, dropped, error, later]
+        crawler.signals.connect(scraped, signal=signals.item_scraped)
+        crawler.signals.connect(dropped, signal=signals.item_dropped)
+        crawler.signals.connect(error, signal=signals.item_error)
+        if COROUTINE:
+            crawler.signals.connect(later, signal=signals.item_scraped)
+        return spider
+
+    def idle(self):
+        if self.sent:
+            return
+        self.sent = True
+        scraper = self.crawler.engine.scraper
+
+        async def send():
+            for n in range(4):
+                if MODE == "scrapy":
+                    await scraper.start_itemproc_async({"n": n}, response=None)
+                else:
+                    await scrape_item(self.crawler, {"n": n})
+                seen.append(["in process", scraper.slot.itemproc_size])
+            wake(self.crawler.engine)
+
+        deferred_from_coro(send())
+        raise DontCloseSpider
+
+
+process = AsyncCrawlerProcess({
+    "ITEM_PIPELINES": {"__main__.Pipe": 100},
+    "ITEM_PROCESSOR": "newscrawl.extensions.hotpath.ItemPipelineManager",
+    "LOG_FORMATTER": "newscrawl.extensions.hotpath.LogFormatter",
+    "EXTENSIONS": {"newscrawl.extensions.hotpath.OneItemScrapedReceiver": 540},
+    "LOG_LEVEL": "DEBUG",
+    "TELNETCONSOLE_ENABLED": False,
+})
+logging.getLogger().addHandler(Records())  # after Scrapy has set up logging
+process.crawl(Items)
+process.start()
+print("SEEN " + json.dumps(seen))
+"""
+
+
+def _scraped_by(mode: str, coroutine: bool) -> list:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRAPE_ITEMS, mode, "1" if coroutine else "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("SEEN "))
+    return json.loads(line[5:])
+
+
+@pytest.mark.parametrize("coroutine", [False, True], ids=["plain receivers", "a coroutine one"])
+def test_scrape_item_sends_an_item_through_as_scrapys_scraper_does(coroutine: bool) -> None:
+    """The same signals with the same arguments, in the same order, the same records on
+    the scraper's logger (a drop, an item error with its traceback, each item scraped at
+    DEBUG), and the scraper's count of items in process back to none after each."""
+    theirs = _scraped_by("scrapy", coroutine)
+    ours = _scraped_by("ours", coroutine)
+    assert ours == theirs
+    kinds = [entry[0] for entry in ours]
+    assert kinds.count("scraped") == 2 and kinds.count("dropped") == 1
+    assert kinds.count("error") == 1 and kinds.count("coroutine") == (2 if coroutine else 0)
+    assert ["in process", 0] in ours and ["in process", 1] not in ours
+    logs = [entry for entry in ours if entry[0] == "log"]
+    assert [level for _, level, _, _ in logs] == ["DEBUG", "WARNING", "ERROR", "DEBUG"]
+    assert logs[2][3] is True  # the item error's traceback
