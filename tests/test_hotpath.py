@@ -134,11 +134,23 @@ class _Receivers:
     def every_argument(self, **named: object) -> None:
         self.calls.append(("every_argument", tuple(sorted(named))))
 
+    def keyword_only(self, item: object, *, spider: object = "not given") -> None:
+        # robustApply passes no keyword-only argument: folded, it must not either
+        self.calls.append(("keyword_only", spider))
+
 
 def _send_items(fold: bool) -> tuple[_Receivers, list, OneItemScrapedReceiver]:
     crawler = get_crawler(Spider)
     receivers = _Receivers()
-    for name in ("plain", "fails", "returns_an_awaitable", "coroutine", "every_argument"):
+    names = (
+        "plain",
+        "fails",
+        "returns_an_awaitable",
+        "coroutine",
+        "every_argument",
+        "keyword_only",
+    )
+    for name in names:
         crawler.signals.connect(getattr(receivers, name), signal=signals.item_scraped)
     ext = OneItemScrapedReceiver.from_crawler(crawler)
     if not fold:
@@ -162,7 +174,7 @@ def _send_items(fold: bool) -> tuple[_Receivers, list, OneItemScrapedReceiver]:
 def test_item_scraped_receivers_folded_into_one_are_called_as_scrapy_calls_them(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """One receiver where there were four plain ones (a coroutine function stays on its
+    """One receiver where there were five plain ones (a coroutine function stays on its
     own): the same calls with the same arguments, a failing receiver logged in Scrapy's
     words and the others still called, an awaitable waited for."""
     with caplog.at_level(logging.ERROR):
@@ -171,7 +183,7 @@ def test_item_scraped_receivers_folded_into_one_are_called_as_scrapy_calls_them(
         caplog.clear()
         folded, live, ext = _send_items(fold=True)
         ours = [r.getMessage() for r in caplog.records]
-    assert len(unfolded) == 6  # Scrapy's core stats count items through it too
+    assert len(unfolded) == 7  # Scrapy's core stats count items through it too
     assert [r.__name__ for r in live] == ["coroutine", "item_scraped"]
     first = ext.receivers[0]
     assert f"{type(first.__self__).__name__}.{first.__name__}" == "CoreStats.item_scraped"
@@ -180,10 +192,12 @@ def test_item_scraped_receivers_folded_into_one_are_called_as_scrapy_calls_them(
         "fails",
         "returns_an_awaitable",
         "every_argument",
+        "keyword_only",
     ]
     assert sorted(folded.calls, key=repr) == sorted(plain.calls, key=repr)
     assert ("every_argument", ("item", "response", "sender", "signal", "spider")) in folded.calls
-    assert len(folded.calls) == 8
+    assert ("keyword_only", "not given") in folded.calls
+    assert len(folded.calls) == 10
     assert len(ours) == len(scrapys) == 2
     assert all("Error caught on signal handler" in m and "fails" in m for m in ours + scrapys)
 

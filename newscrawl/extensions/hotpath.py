@@ -63,6 +63,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from pydispatch.dispatcher import getAllReceivers, liveReceivers
+from pydispatch.robustapply import function as robust_function
 from pydispatch.robustapply import robustApply
 from scrapy import logformatter, signals
 from scrapy.exceptions import DropItem
@@ -117,6 +118,8 @@ class OneItemScrapedReceiver:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.receivers: list[Callable[..., Any]] = []  # folded, in the order called
+        # each, with the named arguments it takes as robustApply would pass them (None: all)
+        self._calls: list[tuple[Callable[..., Any], tuple[str, ...] | None]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OneItemScrapedReceiver:
@@ -135,21 +138,35 @@ class OneItemScrapedReceiver:
         for receiver in plain:
             manager.disconnect(receiver, signal=signals.item_scraped)
         self.receivers = plain
+        self._calls = [(r, _accepted(r)) for r in plain]
         manager.connect(self.item_scraped, signal=signals.item_scraped)
 
     def item_scraped(self, **named: Any) -> Awaitable[None] | None:
-        """Each folded receiver, as Scrapy's ``send_catch_log_async`` calls it."""
+        """Each folded receiver, as Scrapy's ``send_catch_log_async`` calls it: with the
+        arguments robustApply would give it (worked out once, when folded)."""
         spider = named.get("spider")
         waiting: list[tuple[Callable[..., Any], Awaitable[Any]]] = []
-        for receiver in self.receivers:
+        for receiver, accepted in self._calls:
             try:
-                result = robustApply(receiver, **named)
+                if accepted is None:
+                    result = receiver(**named)
+                else:
+                    result = receiver(**{k: v for k, v in named.items() if k in accepted})
             except Exception:
                 _log_error(receiver, spider)
                 continue
-            if _to_await(result):
+            if result is not None and _to_await(result):
                 waiting.append((receiver, result))
         return _wait_for(waiting, spider) if waiting else None
+
+
+def _accepted(receiver: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The named arguments robustApply passes *receiver*: those it takes by name before
+    any keyword-only one; None if it takes ``**kwargs`` (then all of them)."""
+    _, code, start = robust_function(receiver)
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        return None
+    return code.co_varnames[start : code.co_argcount]
 
 
 def _to_await(result: Any) -> bool:
@@ -261,6 +278,18 @@ async def scrape_item(crawler: Crawler, item: Any) -> None:
 async def _item_scraped(crawler: Crawler, item: Any, spider: Any) -> None:
     manager = crawler.signals
     live = list(liveReceivers(getAllReceivers(manager.sender, signals.item_scraped)))
+    if len(live) == 1 and getattr(live[0], "__func__", None) is OneItemScrapedReceiver.item_scraped:
+        # only the folded receiver (the crawl's case): called as below, without the checks
+        waiting = live[0](
+            signal=signals.item_scraped,
+            sender=manager.sender,
+            item=item,
+            response=None,
+            spider=spider,
+        )
+        if waiting is not None:
+            await waiting
+        return
     if any(_async_function(r) for r in live):
         await manager.send_catch_log_async(
             signal=signals.item_scraped, item=item, response=None, spider=spider
@@ -280,7 +309,7 @@ async def _item_scraped(crawler: Crawler, item: Any, spider: Any) -> None:
         except Exception:
             _log_error(receiver, spider)
             continue
-        if _to_await(result):
+        if result is not None and _to_await(result):
             waiting.append((receiver, result))
     if waiting:
         await _wait_for(waiting, spider)
