@@ -1,6 +1,6 @@
 """Scrapy's per-call costs that a crawl of many small items pays for nothing.
 
-Two of Scrapy's own mechanisms cost more per call than newscrawl's work per item does:
+Where Scrapy's own mechanisms cost more per call than newscrawl's work per item does:
 
 * **Stats.** Scrapy 2.19's ``StatsCollector.__getattribute__`` runs on every attribute
   read of the stats object: it builds a ``_cached_<name>`` string, fails a lookup of it the
@@ -64,7 +64,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydispatch.dispatcher import getAllReceivers, liveReceivers
 from pydispatch.robustapply import function as robust_function
-from pydispatch.robustapply import robustApply
 from scrapy import logformatter, signals
 from scrapy.exceptions import DropItem
 from scrapy.pipelines import ItemPipelineManager as _ItemPipelineManager
@@ -117,9 +116,14 @@ class OneItemScrapedReceiver:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.receivers: list[Callable[..., Any]] = []  # folded, in the order called
-        # each, with the named arguments it takes as robustApply would pass them (None: all)
+        # folded, in the order called, each with the named arguments it takes as
+        # robustApply would pass them (None: all)
         self._calls: list[tuple[Callable[..., Any], tuple[str, ...] | None]] = []
+
+    @property
+    def receivers(self) -> list[Callable[..., Any]]:
+        """The folded receivers, in the order called."""
+        return [receiver for receiver, _ in self._calls]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OneItemScrapedReceiver:
@@ -137,27 +141,35 @@ class OneItemScrapedReceiver:
             return
         for receiver in plain:
             manager.disconnect(receiver, signal=signals.item_scraped)
-        self.receivers = plain
         self._calls = [(r, _accepted(r)) for r in plain]
         manager.connect(self.item_scraped, signal=signals.item_scraped)
 
     def item_scraped(self, **named: Any) -> Awaitable[None] | None:
         """Each folded receiver, as Scrapy's ``send_catch_log_async`` calls it: with the
         arguments robustApply would give it (worked out once, when folded)."""
-        spider = named.get("spider")
-        waiting: list[tuple[Callable[..., Any], Awaitable[Any]]] = []
-        for receiver, accepted in self._calls:
-            try:
-                if accepted is None:
-                    result = receiver(**named)
-                else:
-                    result = receiver(**{k: v for k, v in named.items() if k in accepted})
-            except Exception:
-                _log_error(receiver, spider)
-                continue
-            if result is not None and _to_await(result):
-                waiting.append((receiver, result))
-        return _wait_for(waiting, spider) if waiting else None
+        return _call_each(self._calls, named)
+
+
+def _call_each(
+    calls: list[tuple[Callable[..., Any], tuple[str, ...] | None]], named: dict[str, Any]
+) -> Awaitable[None] | None:
+    """Call each receiver with those of *named* it takes (:func:`_accepted`), in order, as
+    Scrapy's signals call them: one that raises is logged in Scrapy's words and the others
+    are still called; what the awaitable results wait for, or None if none is."""
+    spider = named.get("spider")
+    waiting: list[tuple[Callable[..., Any], Awaitable[Any]]] = []
+    for receiver, accepted in calls:
+        try:
+            if accepted is None:
+                result = receiver(**named)
+            else:
+                result = receiver(**{k: v for k, v in named.items() if k in accepted})
+        except Exception:
+            _log_error(receiver, spider)
+            continue
+        if _to_await(result):
+            waiting.append((receiver, result))
+    return _wait_for(waiting, spider) if waiting else None
 
 
 def _accepted(receiver: Callable[..., Any]) -> tuple[str, ...] | None:
@@ -170,8 +182,9 @@ def _accepted(receiver: Callable[..., Any]) -> tuple[str, ...] | None:
 
 
 def _to_await(result: Any) -> bool:
-    """Whether Scrapy would wait for *result* (a Deferred or an awaitable)."""
-    return isinstance(result, Deferred) or inspect.isawaitable(result)
+    """Whether Scrapy would wait for *result* (a Deferred or an awaitable; None, the
+    usual result, answered first)."""
+    return result is not None and (isinstance(result, Deferred) or inspect.isawaitable(result))
 
 
 def _async_function(receiver: Callable[..., Any]) -> bool:
@@ -276,40 +289,27 @@ async def scrape_item(crawler: Crawler, item: Any) -> None:
 
 
 async def _item_scraped(crawler: Crawler, item: Any, spider: Any) -> None:
+    """``item_scraped``, as ``send_catch_log_async`` sends it when a receiver is a coroutine
+    function, else through :func:`_call_each`: the folded receiver's arguments are known
+    (it takes them all), any other's worked out as robustApply does."""
     manager = crawler.signals
     live = list(liveReceivers(getAllReceivers(manager.sender, signals.item_scraped)))
+    named = {
+        "signal": signals.item_scraped,
+        "sender": manager.sender,
+        "item": item,
+        "response": None,
+        "spider": spider,
+    }
     if len(live) == 1 and getattr(live[0], "__func__", None) is OneItemScrapedReceiver.item_scraped:
-        # only the folded receiver (the crawl's case): called as below, without the checks
-        waiting = live[0](
-            signal=signals.item_scraped,
-            sender=manager.sender,
-            item=item,
-            response=None,
-            spider=spider,
-        )
-        if waiting is not None:
-            await waiting
-        return
-    if any(_async_function(r) for r in live):
+        calls = [(live[0], None)]  # the crawl's case: no per-item look at the receiver
+    elif any(_async_function(r) for r in live):
         await manager.send_catch_log_async(
             signal=signals.item_scraped, item=item, response=None, spider=spider
         )
         return
-    waiting: list[tuple[Callable[..., Any], Awaitable[Any]]] = []
-    for receiver in live:
-        try:
-            result = robustApply(
-                receiver,
-                signal=signals.item_scraped,
-                sender=manager.sender,
-                item=item,
-                response=None,
-                spider=spider,
-            )
-        except Exception:
-            _log_error(receiver, spider)
-            continue
-        if result is not None and _to_await(result):
-            waiting.append((receiver, result))
-    if waiting:
-        await _wait_for(waiting, spider)
+    else:
+        calls = [(r, _accepted(r)) for r in live]
+    waiting = _call_each(calls, named)
+    if waiting is not None:
+        await waiting
