@@ -641,6 +641,8 @@ def test_kept_answers_are_the_answers_read_anew(cls: type[DateNormaliser]) -> No
         (None, "en"),
         (["18-04-2025"], "en"),  # not a str: never kept (unhashable)
         ("18-04-2025", "ar"),  # same text, other language: its own answer
+        ("ayer", "en"),  # dateparser reads it in Spanish only: the language is in the key
+        ("ayer", "es"),
         ("x" * 600 + " 2 days ago", "en"),
     ]
     kept = cls(NOW, DUBAI)
@@ -649,6 +651,8 @@ def test_kept_answers_are_the_answers_read_anew(cls: type[DateNormaliser]) -> No
         for text, lang in texts:
             for _ in range(2):
                 assert kept.normalise(text, lang) == fresh.read(text, lang), (text, lang)
+    assert kept.normalise("ayer", "es").value is not None
+    assert kept.normalise("ayer", "en").method == "failed"
     info = kept._kept.cache_info()
     assert info.hits > 0
     assert info.currsize <= cls.KEEP
