@@ -290,8 +290,9 @@ async def scrape_item(crawler: Crawler, item: Any) -> None:
 
 async def _item_scraped(crawler: Crawler, item: Any, spider: Any) -> None:
     """``item_scraped``, as ``send_catch_log_async`` sends it when a receiver is a coroutine
-    function, else through :func:`_call_each`: the folded receiver's arguments are known
-    (it takes them all), any other's worked out as robustApply does."""
+    function, else through :func:`_call_each`: when the folded receiver is the only one,
+    the receivers it folded, their arguments worked out already; otherwise each receiver,
+    its arguments worked out as robustApply does."""
     manager = crawler.signals
     live = list(liveReceivers(getAllReceivers(manager.sender, signals.item_scraped)))
     named = {
@@ -302,7 +303,7 @@ async def _item_scraped(crawler: Crawler, item: Any, spider: Any) -> None:
         "spider": spider,
     }
     if len(live) == 1 and getattr(live[0], "__func__", None) is OneItemScrapedReceiver.item_scraped:
-        calls = [(live[0], None)]  # the crawl's case: no per-item look at the receiver
+        calls = live[0].__self__._calls  # the crawl's case: its receivers, called directly
     elif any(_async_function(r) for r in live):
         await manager.send_catch_log_async(
             signal=signals.item_scraped, item=item, response=None, spider=spider
