@@ -58,8 +58,9 @@ class HeldStories:
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
-        # Nothing here outlives the process: no journal, no syncs.
-        self._db.execute("PRAGMA journal_mode=OFF")
+        # Nothing here outlives the process: no syncs, and the rollback journal in memory
+        # (without one, a batch that fails half-way could not be rolled back).
+        self._db.execute("PRAGMA journal_mode=MEMORY")
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute(f"PRAGMA cache_size=-{self.CACHE_KIB}")
         self._db.execute(
@@ -106,11 +107,18 @@ class HeldStories:
         self._db.close()
 
     def _write(self) -> None:
+        # One transaction a batch, written whole or not at all: without it (autocommit) each
+        # row was its own, 12-16 µs a row against 5-6 for the bench's 16k English stories
+        # (a throwaway timeit).
         if self._pending:
-            self._db.executemany(
-                "INSERT INTO held (id, sort, data) VALUES (?, ?, ?)",
-                [(sid, sort, data) for sid, (sort, data) in self._pending.items()],
-            )
+            rows = [(sid, sort, data) for sid, (sort, data) in self._pending.items()]
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany("INSERT INTO held (id, sort, data) VALUES (?, ?, ?)", rows)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
             self._pending.clear()
 
 

@@ -6,6 +6,9 @@ first) and its choice of the story page's date.
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
@@ -313,3 +316,38 @@ def test_a_story_an_earlier_run_exported_is_counted_but_never_held() -> None:
     assert stats.get_value("newscrawl/drop/in_run_duplicate") == 2
     assert c.tag_counts() == {"Pakistan": 2, "UK": 1}
     assert [s.id for s in c.release()] == [A]
+
+
+def test_held_stories_write_a_batch_whole_or_not_at_all() -> None:
+    """A batch is written in one transaction: a row that cannot be written (an id held
+    already) leaves none of its batch on disk and the batch still pending, and says so."""
+    from newscrawl.collect import HeldStories
+    from newscrawl.items import Story
+
+    def story_of(sid: str) -> Story:
+        return Story(
+            id=sid,
+            url=f"https://www.daily8.com/en/article/{sid}",
+            title="A headline",
+            publisher=None,
+            published_raw="18-04-2025",
+            excerpt=None,
+            image=None,
+            lang="en",
+            crawled_at=CRAWLED_AT,
+        )
+
+    held = HeldStories()
+    first = [f"{n:032x}" for n in range(HeldStories.BATCH)]  # written when the batch fills
+    for sid in first:
+        held.add(story_of(sid), "2025-04-18")
+    assert held._db.execute("SELECT count(*) FROM held").fetchone() == (HeldStories.BATCH,)
+    second = [f"{n:032x}" for n in range(HeldStories.BATCH, 2 * HeldStories.BATCH - 1)]
+    for sid in second:
+        held.add(story_of(sid), "2025-04-18")
+    with pytest.raises(sqlite3.IntegrityError):
+        held.add(story_of(first[0]), "2025-04-18")  # fills the batch: its write fails
+    assert held._db.execute("SELECT count(*) FROM held").fetchone() == (HeldStories.BATCH,)
+    assert len(held._pending) == HeldStories.BATCH and not held._db.in_transaction
+    held.close()
+
