@@ -162,6 +162,7 @@ class StoryCollector:
         self._seen_before: dict[str, list[str]] = {}
         self._prepare: Callable[[list[Text]], None] | None = None
         self._to_prepare: list[Text] = []  # held stories' texts not handed to _prepare yet
+        self._on_release: list[Callable[[], None]] = []
         self.released = False
 
     def skip_seen(self, seen_among: Callable[[Sequence[str]], Collection[str]]) -> None:
@@ -180,6 +181,13 @@ class StoryCollector:
         fingerprint worker, ``newscrawl.fingerprint_worker``) is then done during the crawl,
         not after it. The rest is handed over when the release starts."""
         self._prepare = submit
+
+    def when_released(self, done: Callable[[], None]) -> None:
+        """Call *done* once the release begins, after the last texts are handed to
+        :meth:`prepare_with`'s *submit*: nothing is held after it, so a helper that only
+        served the crawl (the listing and fingerprint workers' children) can end then and
+        exit while the release runs, not be waited for at the close."""
+        self._on_release.append(done)
 
     def _to_be_prepared(self, story: Story) -> None:
         if self._prepare is not None:
@@ -311,6 +319,8 @@ class StoryCollector:
             return
         self.released = True
         self._hand_over()
+        for done in self._on_release:
+            done()
         try:
             batch: list[Story] = []
             for sid, data in self._held.rows(sorted_by_sort=self._sort is not None):

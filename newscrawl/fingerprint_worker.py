@@ -141,6 +141,7 @@ class FingerprintWorker:
         self._sent = 0  # batches queued
         self._answered = 0  # batches answered
         self._changed = threading.Condition()
+        self._ending = False  # end(): no more texts; the child exits once it has answered
         self._proc: subprocess.Popen[bytes] | None = None
         self._threads: list[threading.Thread] = []
         self.failed: str | None = None  # why the child is gone, if it went before close()
@@ -163,7 +164,7 @@ class FingerprintWorker:
 
     def submit(self, texts: list[Text]) -> None:
         """Have the child fingerprint *texts* (a batch); returns at once."""
-        if texts and self._proc is not None and self.failed is None:
+        if texts and self._proc is not None and self.failed is None and not self._ending:
             with self._changed:
                 self._sent += 1
             self._outbox.put(texts)
@@ -237,12 +238,23 @@ class FingerprintWorker:
         at = slot * self._record + _DIGEST + 4
         return os.pread(self._file.fileno(), self.fingerprinter.num_perm, at)
 
+    def end(self) -> None:
+        """No more texts (the release has begun): the child's input is ended after the
+        batches queued, and it exits once it has answered them; the answers stay here for
+        the release, and :meth:`close` then finds the child gone (it waited 116 ms for it
+        at the bench's close). A text submitted after this is fingerprinted inline."""
+        with self._changed:
+            if self._proc is None or self._ending:
+                return
+            self._ending = True
+        self._outbox.put(None)  # the sender closes the child's input
+
     def close(self) -> None:
         """Stop the child (end of its input, then its PID if it does not go) and drop the
         answers."""
+        self.end()
         proc, self._proc = self._proc, None
         if proc is not None:
-            self._outbox.put(None)  # the sender closes the child's input
             reap(proc, 5)
             for thread in self._threads:
                 thread.join(timeout=5)
@@ -356,7 +368,9 @@ class FingerprintWorker:
                     self._changed.notify_all()
         except EOFError:
             proc = self._proc
-            if proc is not None:  # not closed by us: the child died
+            with self._changed:  # ended by us with every batch answered: it exited as told
+                told = self._ending and self._answered >= self._sent
+            if proc is not None and not told:  # not closed by us: the child died
                 self._fail(exit_reason(proc) or "it closed its output")
         except (OSError, ValueError, IndexError, pickle.UnpicklingError) as exc:
             self._fail(f"its answers could not be read: {exc}")

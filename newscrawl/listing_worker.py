@@ -100,6 +100,7 @@ class ListingWorker:
         )
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._ending = False  # end(): no more pages; the child exits once it has answered
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -117,21 +118,32 @@ class ListingWorker:
     def parse(self, url: str, encoding: str, body: bytes) -> Deferred[Listing | None]:
         """The listing the child parses from this page, or None (the caller parses it)."""
         with self._lock:
-            if self._proc is None or self.failed is not None:
+            if self._proc is None or self.failed is not None or self._ending:
                 return succeed(None)
             d: Deferred[Listing | None] = Deferred()
             self._waiting.append((d, time.monotonic()))
         self._outbox.put((url, encoding, body))
         return d
 
+    def end(self) -> None:
+        """No more pages (the run's listings are all parsed): the child's input is ended
+        after the pages sent, and it exits once it has answered them, while the run goes
+        on; :meth:`close` then finds it gone (it waited 65 ms for it at the bench's close).
+        A page asked for after this is the spider's to parse."""
+        with self._lock:
+            if self._proc is None or self._ending:
+                return
+            self._ending = True
+        self._outbox.put(None)
+
     def close(self) -> None:
         """Stop the child (the end of its input, then its PID if it does not go); a page
         still waiting is answered None."""
+        self.end()
         proc, self._proc = self._proc, None
         if proc is None:
             return
         self._closing.set()
-        self._outbox.put(None)
         reap(proc, 5)
         for thread in self._threads:
             thread.join(timeout=5)
@@ -159,7 +171,9 @@ class ListingWorker:
                     value = None
                 self._answer(value)
         except EOFError:
-            if self._proc is not None:  # not closed by us: the child died
+            with self._lock:  # ended by us with every page answered: it exited as told
+                told = self._ending and not self._waiting
+            if self._proc is not None and not told:  # not closed by us: the child died
                 self._fail(self._gone() or "it closed its output")
         except (OSError, ValueError, TypeError, pickle.UnpicklingError) as exc:
             self._fail(f"its answers could not be read: {exc}")

@@ -351,3 +351,18 @@ def test_held_stories_write_a_batch_whole_or_not_at_all() -> None:
     assert len(held._pending) == HeldStories.BATCH and not held._db.in_transaction
     held.close()
 
+
+def test_the_release_ends_the_crawls_helpers_once_after_the_last_texts() -> None:
+    """when_released: called once, when the release begins, after the texts not yet
+    handed to prepare_with's submit are handed over (the fingerprint worker's last batch
+    must be queued before its child is told to end)."""
+    c, _ = collector(["Pakistan"])
+    said: list[object] = []
+    c.prepare_with(lambda batch: said.append(("texts", [t[0] for t in batch])))
+    c.when_released(lambda: said.append("ended"))
+    add(c, A, "Pakistan")
+    add(c, B, "Pakistan")
+    assert said == []  # under a batch: the texts wait for the release
+    assert [s.id for b in c.release_batches() for s in b] == [A, B]
+    assert said == [("texts", [A, B]), "ended"]
+    assert list(c.release_batches()) == [] and said == [("texts", [A, B]), "ended"]

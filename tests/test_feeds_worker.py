@@ -140,6 +140,12 @@ def test_the_worker_writes_the_bytes_the_crawls_process_writes(tmp_path: Path) -
     assert applied.new_feeds == expected.new_feeds == ["ar/غزة", "en/Oman"]
     assert 0 < applied.written < len(feed_files(data)), "a file that did not change is left"
     assert pending(data) == [] and staged_files(data) == []
+    # Done and told to end, the child exits on its own; stop() reaps it.
+    proc = worker._ended
+    assert proc is not None and not worker.running
+    assert proc.wait(timeout=30) == 0
+    worker.stop()
+    assert worker._ended is None
 
 
 @pytest.mark.parametrize("whole", [False, True])

@@ -153,3 +153,34 @@ def test_the_child_runs_below_the_crawls_priority(worker: FingerprintWorker) -> 
             return int(fh.read().rsplit(")", 1)[1].split()[16])
 
     assert nice(worker._proc.pid) == min(19, nice("self") + fingerprint_worker.NICENESS)
+
+
+def test_an_ended_worker_answers_what_it_was_sent_and_its_child_exits_alone(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """end() (the release has begun): every batch queued before it is still answered, the
+    child exits without close() and without a failure, and a text sent after it is left
+    to the pipeline."""
+    worker = FingerprintWorker(Fingerprinter())
+    worker.start()
+    proc = worker._proc
+    assert proc is not None
+    try:
+        sent = texts(30)
+        with caplog.at_level(logging.ERROR, logger="newscrawl.fingerprint_worker"):
+            worker.submit(sent[:10])
+            worker.submit(sent[10:])
+            worker.end()
+            worker.end()  # once is enough; a second says nothing more
+            proc.wait(timeout=30)  # it exits on its own, close() not called
+            late = texts(2, start=30)
+            worker.submit(late)
+            for slot, text in enumerate(sent):
+                taken = worker.take(*text)
+                assert taken is not None and taken.slot == slot
+            assert worker.take(*late[0]) is None  # never sent: the pipeline's
+        assert worker.failed is None
+        assert not caplog.records
+    finally:
+        worker.close()
+    assert proc.returncode == 0

@@ -111,6 +111,35 @@ def test_the_child_parses_every_page_as_the_spider_does(site: Any) -> None:
     assert carded >= 10  # the comparison is over real cards, not empty listings only
 
 
+def test_an_ended_worker_answers_its_pages_and_its_child_exits_alone(
+    site: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """end() (the release has begun): the pages sent before it are answered, the child
+    exits without close() and without a failure, and a page asked for after it is the
+    spider's."""
+    pages = _pages(site)[:6]
+    worker, answers = _worker()
+    proc = worker._proc
+    assert proc is not None
+    try:
+        with caplog.at_level(logging.ERROR, logger="newscrawl.listing_worker"):
+            for i, (_, response) in enumerate(pages):
+                answers.collect(i, worker.parse(response.url, response.encoding, response.body))
+            worker.end()
+            proc.wait(timeout=30)  # it exits on its own, close() not called
+            late = pages[0][1]
+            answers.collect(len(pages), worker.parse(late.url, late.encoding, late.body))
+            got = answers.wait(len(pages) + 1)
+        assert worker.failed is None and not caplog.records
+    finally:
+        worker.close()
+    for i, (name, response) in enumerate(pages):
+        expected = DAILY8.parse_listing(None, response.url, BASE, root=response.selector.root)
+        assert got[i] == expected, name
+    assert got[len(pages)] is None  # after end(): parsed by the spider
+    assert proc.returncode == 0
+
+
 def test_a_page_the_child_cannot_parse_is_left_to_the_spider(
     site: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

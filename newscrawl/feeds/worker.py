@@ -89,6 +89,9 @@ class FeedsWorker:
         self._proc: subprocess.Popen[bytes] | None = None
         self._answers: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self._marked = False
+        # A child that has published and been told to end, reaped by stop(): it closes its
+        # state (SQLite's checkpoint) and exits, about 0.2 s, while the run finishes.
+        self._ended: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         c = self.config
@@ -132,18 +135,26 @@ class FeedsWorker:
         except TypeError as exc:
             self._fail(f"its answer {done!r} does not say what it did ({exc})")
             return None
-        self.stop()
+        # Done: its input closed, it exits on its own; stop() reaps it, later.
+        self._ended, self._proc = self._proc, None
+        self._close_input(self._ended)
         return applied
 
     def stop(self) -> None:
         """End the child: its input closed (an update not published is rolled back), then
-        its PID if it does not go."""
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
+        its PID if it does not go; and reap one that :meth:`finish` ended."""
+        for proc in (self._proc, self._ended):
+            if proc is not None:
+                self._close_input(proc)
+        for proc in (self._proc, self._ended):
+            if proc is not None:
+                reap(proc, 10)
+        self._proc = self._ended = None
+
+    @staticmethod
+    def _close_input(proc: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(OSError):
             proc.stdin.close()  # type: ignore[union-attr]
-        reap(proc, 10)
 
     # -- internals ---------------------------------------------------------------------
 

@@ -132,8 +132,10 @@ class TagPageSpider(scrapy.Spider):
         worker = fingerprint_worker(self.crawler)
         if worker is not None:
             self.collector.prepare_with(worker.submit)
+            self.collector.when_released(worker.end)
         if self._listing_worker is not None:
             self._listing_worker.start()
+            self.collector.when_released(self._listing_worker.end)
 
     async def start(self) -> AsyncIterator[Any]:
         for tag in self.tags:
