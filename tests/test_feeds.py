@@ -510,3 +510,38 @@ def test_a_story_twice_in_one_export_keeps_its_best_version_in_either_order(
         apply_runs(data_dir, [("run-u", [old])])  # an older version later changes nothing
         [entry] = read_feed(data_dir / "feeds" / "en" / "Saco.atom").entries
         assert entry.title == "Later"
+
+
+def test_staged_files_are_written_by_threads_and_published_whole(tmp_path: Path) -> None:
+    """Staged writes and fsyncs its files on a pool of threads: what publish() renames into
+    place is every file, byte for byte, whatever order the threads finished in."""
+    from newscrawl.feeds.writer import Staged
+
+    staged = Staged(tmp_path / "staging")
+    wanted = {tmp_path / "out" / f"f{n}.atom": f"feed {n}\n".encode() * (n + 1) for n in range(60)}
+    for path, data in wanted.items():
+        assert staged.add(path, data)
+    assert staged.publish() == 60
+    assert {p: p.read_bytes() for p in wanted} == wanted
+    assert list((tmp_path / "staging").iterdir()) == []
+    assert not staged.add(tmp_path / "out" / "f3.atom", wanted[tmp_path / "out" / "f3.atom"])
+
+
+def test_a_staged_file_that_cannot_be_written_fails_the_update_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    """An error writing a staged file (in its thread) is raised by wait(), before anything
+    is published; discard() then removes what the other threads wrote."""
+    from newscrawl.feeds.writer import Staged
+
+    folder = tmp_path / "staging"
+    staged = Staged(folder)
+    assert staged.add(tmp_path / "out" / "a.atom", b"a")  # makes the folder: 0.tmp
+    (folder / "1.tmp").mkdir()  # where the next file is to be written
+    assert staged.add(tmp_path / "out" / "b.atom", b"b")  # the error waits in its thread
+    assert staged.add(tmp_path / "out" / "c.atom", b"c")
+    with pytest.raises(IsADirectoryError):
+        staged.wait()
+    (folder / "1.tmp").rmdir()
+    staged.discard()
+    assert list(folder.iterdir()) == [] and not (tmp_path / "out").exists()

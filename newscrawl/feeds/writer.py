@@ -16,10 +16,12 @@ and no committed window has changed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,11 +125,18 @@ def _make_dirs(folder: Path) -> None:
 class Staged:
     """New files written (fsynced) into a staging folder, to be renamed over their paths.
 
-    :meth:`add` leaves out a file whose bytes are already at its path. :meth:`publish`
-    renames every staged file into place, then fsyncs each folder once; :meth:`discard`
+    :meth:`add` leaves out a file whose bytes are already at its path. Each file is written
+    and fsynced by a small pool of threads while the next is rendered: one after the other,
+    the 251 fsyncs of a first crawl's feeds took 0.28 s on this machine's disk, 0.13-0.17
+    from 16 threads (a throwaway timing of 60 KB files). :meth:`wait` returns once every
+    file is on disk (an error writing one is raised there); :meth:`publish` waits, renames
+    every staged file into place, then fsyncs each folder once; :meth:`discard` waits and
     removes them. The staging folder is emptied when a ``Staged`` is made on it: what a
     killed update left there is never published.
     """
+
+    #: Threads writing and fsyncing staged files (each mostly waits on the disk).
+    THREADS = 16
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -135,6 +144,8 @@ class Staged:
             for leftover in folder.iterdir():
                 leftover.unlink()
         self.files: list[tuple[Path, Path]] = []  # (staged file, its final path)
+        self._pool: ThreadPoolExecutor | None = None
+        self._writes: list[Future[None]] = []
 
     def add(self, path: Path, data: bytes) -> bool:
         """Stage *data* for *path*; False if *path* already holds it."""
@@ -146,15 +157,26 @@ class Staged:
         if not self.files:
             _make_dirs(self.folder)
         tmp = self.folder / f"{len(self.files)}.tmp"
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="feeds-staged")
+        self._writes.append(self._pool.submit(_write_synced, tmp, data))
         self.files.append((tmp, path))
         return True
 
+    def wait(self) -> None:
+        """Return once every file added is written and fsynced; the first error, if any."""
+        writes, self._writes = self._writes, []
+        pool, self._pool = self._pool, None
+        try:
+            for write in writes:
+                write.result()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+
     def publish(self) -> int:
         """Rename the staged files into place (folders fsynced once each); how many."""
+        self.wait()
         folders: set[Path] = set()
         for tmp, path in self.files:
             if path.parent not in folders:
@@ -167,9 +189,18 @@ class Staged:
         return done
 
     def discard(self) -> None:
+        with contextlib.suppress(OSError):  # a file that could not be written: removed too
+            self.wait()
         for tmp, _ in self.files:
             tmp.unlink(missing_ok=True)
         self.files = []
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def read_export(
@@ -270,6 +301,7 @@ class FeedWriter:
             index = self.config.feeds_dir / INDEX_FILE
             if new or rewrite_index or not index.exists():
                 self.stage_index(staged)
+            staged.wait()  # every file on disk, or the error here, before anything commits
         except BaseException:
             self.abandon(staged)
             raise
