@@ -43,7 +43,7 @@ import xxhash
 
 from newscrawl.childproc import exit_reason, reap, spawn
 from newscrawl.stores import BAND_KEY_BITS
-from newscrawl.syndication import Fingerprint, Fingerprinter, fingerprinter_for
+from newscrawl.syndication import Fingerprint, Fingerprinter, fingerprinter_for, story_words
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -93,19 +93,27 @@ def record_size(fingerprinter: Fingerprinter) -> int:
 
 
 def answers(fingerprinter: Fingerprinter, texts: Iterable[Text]) -> bytes:
-    """The child's answer to a batch: one fixed-size record per text, in order."""
-    out = bytearray()
-    for _, title, excerpt, body in texts:
-        out += text_digest(title, excerpt, body)
-        fp = fingerprinter.fingerprint(title, excerpt, body)
-        if fp is None:
-            out += _NO_WORDS.to_bytes(4, "little")
-            out += bytes(record_size(fingerprinter) - _DIGEST - 4)
-        else:
-            out += fp.size.to_bytes(4, "little")
-            out += fp.signature
-            out += np.array(fp.keys, dtype="<u8").tobytes()
-    return bytes(out)
+    """The child's answer to a batch: one fixed-size record per text, in order (digest,
+    shingle count or ``_NO_WORDS``, signature, band keys; zeros after ``_NO_WORDS``),
+    the batch fingerprinted at once (:meth:`Fingerprinter.many`)."""
+    texts = list(texts)
+    sizes, values = fingerprinter.many([story_words(t, e, b) for _, t, e, b in texts])
+    records = np.zeros(
+        len(texts),
+        dtype=[
+            ("digest", f"S{_DIGEST}"),
+            ("size", "<u4"),
+            ("signature", "u1", (fingerprinter.num_perm,)),
+            ("keys", "<u8", (fingerprinter.bands,)),
+        ],
+    )
+    assert records.itemsize == record_size(fingerprinter)
+    records["digest"] = [text_digest(t, e, b) for _, t, e, b in texts]
+    has = sizes > 0
+    records["size"] = np.where(has, sizes, _NO_WORDS)
+    records["signature"][has] = values[has].astype(np.uint8)  # each value's low byte
+    records["keys"][has] = fingerprinter.band_keys_many(values[has])
+    return records.tobytes()
 
 
 class FingerprintWorker:

@@ -184,3 +184,46 @@ def test_an_ended_worker_answers_what_it_was_sent_and_its_child_exits_alone(
     finally:
         worker.close()
     assert proc.returncode == 0
+
+
+def _record_one_by_one(fingerprinter: Fingerprinter, text: Text) -> bytes:
+    """A text's answer record made from the pipeline's own fingerprint of it."""
+    _, title, excerpt, body = text
+    head = fingerprint_worker.text_digest(title, excerpt, body)
+    fp = fingerprinter.fingerprint(title, excerpt, body)
+    if fp is None:
+        size = fingerprint_worker.record_size(fingerprinter) - len(head) - 4
+        return head + (0xFFFFFFFF).to_bytes(4, "little") + bytes(size)
+    keys = np.array(fp.keys, dtype="<u8").tobytes()
+    return head + fp.size.to_bytes(4, "little") + fp.signature + keys
+
+
+@pytest.mark.parametrize("chunk", [None, 50])
+@pytest.mark.parametrize("method", [Fingerprinter, FingerprinterV1])
+def test_a_batch_is_answered_as_each_of_its_texts_is_fingerprinted(
+    method: type[Fingerprinter], chunk: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """answers() fingerprints a batch at once: each record is what the pipeline's own
+    fingerprint of that text gives, for every labelled text, a text with no words, one
+    shorter than a shingle, one with repeated shingles, and one longer than a chunk of
+    the batch's shingles (MANY_SHINGLES, also made small so that every chunk boundary
+    and a text of its own are met)."""
+    from newscrawl import syndication
+
+    if chunk is not None:
+        monkeypatch.setattr(syndication, "MANY_SHINGLES", chunk)
+    fingerprinter = method()
+    long_text = " ".join(f"word{i % 9000}" for i in range(9500))  # > 8192 shingles
+    batch = [
+        ("0" * 32, "", None, " ... "),
+        *texts(len(LABELLED)),
+        ("1" * 32, "Two words", None, None),
+        ("2" * 32, "same same same same same same", None, None),
+        ("3" * 32, "A headline", long_text, None),
+        ("4" * 32, None, None, None),
+    ]
+    got = fingerprint_worker.answers(fingerprinter, batch)
+    size = fingerprint_worker.record_size(fingerprinter)
+    assert len(got) == size * len(batch)
+    for i, text in enumerate(batch):
+        assert got[i * size : (i + 1) * size] == _record_one_by_one(fingerprinter, text), text[0]
