@@ -30,6 +30,10 @@ export_written = object()
 #: Sent (synchronously) after the export's bytes are on disk, before it is renamed into
 #: place: whatever must be durable before consumers can see the file is written now.
 export_before_publish = object()
+#: Sent (synchronously) right after the rename, before ``export_published``: a receiver
+#: that has work done elsewhere once the export is complete (the feeds child's publish)
+#: starts it here, so that it runs while ``export_published``'s receivers run theirs.
+export_renamed = object()
 #: Sent after the rename: the export at ``path`` (``run_id``, ``count`` records) is complete.
 export_published = object()
 
@@ -121,6 +125,7 @@ class AtomicFileFeedStorage:
         os.replace(self.part, self.path)
         fsync_dir(self.path.parent)
         if self._crawler is not None:
+            self._crawler.signals.send_catch_log(export_renamed, run_id=self.run_id, path=self.path)
             self._crawler.stats.set_value("newscrawl/export/path", str(self.path))
             self._crawler.stats.set_value("newscrawl/export/records", count)
             self._crawler.signals.send_catch_log(

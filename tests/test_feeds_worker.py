@@ -239,6 +239,35 @@ def test_the_extension_publishes_through_the_worker_and_logs_its_warnings(
     assert pending(data) == []
 
 
+def test_the_worker_publishes_once_the_export_is_renamed_its_answer_taken_after(
+    tmp_path: Path,
+) -> None:
+    """export_renamed tells the child to publish: the feeds appear and the run's mark is
+    cleared while this process is still busy (the seen-store's promote), before
+    export_published takes the child's answer."""
+    inline, data = two_data_dirs(tmp_path)
+    apply_runs(inline, [("run-1", RUN)])
+    ext, stats = _extension(data, "run-1")
+    final = (data / "exports" / "tagpage" / "run-1.jsonl").resolve()
+    write_in_pieces(part_path(final), export_bytes(RUN), pieces=3)
+    ext.written("run-1", final)
+    ext.before_publish("run-1", final)
+    before = feed_files(data)
+    assert pending(data) == ["run-1"]
+    os.replace(part_path(final), final)
+    ext.renamed("run-1", final)
+    deadline = time.monotonic() + 30
+    while pending(data) and time.monotonic() < deadline:  # published without a further word
+        time.sleep(0.05)
+    assert pending(data) == [] and feed_files(data) == feed_files(inline) != before
+    assert stats.get_value("newscrawl/feeds/stories") is None  # its answer not taken yet
+    ext.published("run-1", final, len(RUN))
+    assert stats.get_value("newscrawl/feeds/worker_failed") is None
+    assert stats.get_value("newscrawl/feeds/stories") == len(RUN)
+    ext.engine_stopped()
+    assert feed_files(data) == feed_files(inline) and windows(data) == windows(inline)
+
+
 @pytest.mark.parametrize("when", ["while the export is written", "once it is whole"])
 def test_a_worker_that_dies_leaves_the_update_to_the_crawls_process(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, when: str

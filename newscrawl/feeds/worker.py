@@ -89,6 +89,7 @@ class FeedsWorker:
         self._proc: subprocess.Popen[bytes] | None = None
         self._answers: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self._marked = False
+        self._told_go = False
         # A child that has published and been told to end, reaped by stop(): it closes its
         # state (SQLite's checkpoint) and exits, about 0.2 s, while the run finishes.
         self._ended: subprocess.Popen[bytes] | None = None
@@ -123,10 +124,18 @@ class FeedsWorker:
         """The export's part file is whole: the child reads its end and prepares the feeds."""
         self._tell("complete")
 
+    def go(self) -> None:
+        """The export is published: the child publishes the feeds, while this process goes
+        on (the seen-store's promote); :meth:`finish` takes its answer."""
+        if not self._told_go:
+            self._told_go = True
+            self._tell("go")
+
     def finish(self) -> Applied | None:
-        """The export is published: the child publishes the feeds. What it did, or None
-        (it failed: :attr:`failed` says why, and the child is stopped)."""
-        self._tell("go")
+        """The export is published: the child publishes the feeds (told now, unless
+        :meth:`go` told it). What it did, or None (it failed: :attr:`failed` says why, and
+        the child is stopped)."""
+        self.go()
         done = self._expect("done")
         if done is None:
             return None
