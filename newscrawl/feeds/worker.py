@@ -125,8 +125,9 @@ class FeedsWorker:
         self._tell("complete")
 
     def go(self) -> None:
-        """The export is published: the child publishes the feeds, while this process goes
-        on (the seen-store's promote); :meth:`finish` takes its answer."""
+        """The export is complete under its final name: the child publishes the feeds
+        while this process goes on (the seen-store's promote); :meth:`finish` takes its
+        answer."""
         if not self._told_go:
             self._told_go = True
             self._tell("go")
