@@ -9,6 +9,7 @@ remembers earlier runs.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -207,3 +208,28 @@ def test_copy_detection_remembers_earlier_runs_with_the_dedupe_pipeline_off(
         assert "newscrawl/dedupe/new" not in run.stats, run.stats
     assert {r["id"]: r["duplicate_of"] for r in second.records} == {copy_id: ORIG_ID}
     assert second.stats["newscrawl/syndication/copies/of_earlier_run"] == 1
+
+
+def test_the_next_run_folds_the_band_rows_an_earlier_run_promoted(tmp_path: Path) -> None:
+    # A run's promote leaves its band rows in segments; the next run folds them into the band
+    # index while it crawls, and every row is in one or the other whenever it stops.
+    data = tmp_path / "data"
+    copy_id = "e" * 32
+    with StaticServer(routes(listing([card(ORIG_ID, ORIGINAL, "16-04-2025", "Arab News")]))) as s:
+        first = run_crawl(s.base_url, data, "-a", "tags=Syndicated")
+        assert first.returncode == 0, first.log[-3000:]
+        s.routes.update(routes(listing([card(copy_id, COPY, "23-04-2025", "Dawn")])))
+        second = run_crawl(s.base_url, data, "-a", "tags=Syndicated")
+    assert second.returncode == 0, second.log[-3000:]
+    assert "newscrawl/dedupe/band_rows_folded" not in first.stats  # nothing to fold yet
+    folded = second.stats["newscrawl/dedupe/band_rows_folded"]  # a fold is 32 rows or none
+    assert {r["id"]: r["duplicate_of"] for r in second.records} == {copy_id: ORIG_ID}
+    with sqlite3.connect(data / SEEN_STORE_FILE) as db:
+        index = db.execute("SELECT count(*) FROM synd_band").fetchone()[0]
+        left = db.execute("SELECT coalesce(sum(rows - folded), 0) FROM synd_band_segment")
+        left = left.fetchone()[0]
+        stories = db.execute("SELECT count(*) FROM synd_story").fetchone()[0]
+    # Both stories' rows (the copy's fingerprint is stored too): the first run's folded
+    # (or left in its segment if the second stopped before), the second's in its own.
+    assert stories == 2 and folded in (0, 32)
+    assert index >= folded and index + left == 32 * stories

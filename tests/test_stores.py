@@ -499,7 +499,13 @@ def _promoted_bands(
     store.bind_fingerprints("p")
     handed: list = []
     rows_of = store._band_rows
-    monkeypatch.setattr(store, "_band_rows", lambda run: handed.extend(rows_of(run)) or handed)
+
+    def handing(run: str):  # type: ignore[no-untyped-def]
+        for keys, sids in rows_of(run):
+            handed.extend(zip(keys.tolist(), sids.tolist(), strict=True))
+            yield keys, sids
+
+    monkeypatch.setattr(store, "_band_rows", handing)
     passes: list[int] = []  # rows each pass held
     rows_in = store._band_rows_in
 
@@ -539,9 +545,15 @@ def _promoted_bands(
     store.flush()
     store.promote("r1")
     with closing(sqlite3.connect(path)) as db:
+        # Promoted as segments, none in the band index until they are folded into it.
+        assert db.execute("SELECT count(*) FROM synd_band").fetchone()[0] == 0
+        segments = db.execute("SELECT sum(rows) FROM synd_band_segment").fetchone()[0]
+    assert store.fold_bands() == segments == len(handed)
+    with closing(sqlite3.connect(path)) as db:
         table = sorted(db.execute("SELECT key, sid FROM synd_band"))
+        assert db.execute("SELECT count(*) FROM synd_band_segment").fetchone()[0] == 0
     store.close()
-    assert [k for k, _ in handed] == sorted(k for k, _ in handed)  # handed out in key order
+    assert handed == sorted(handed)  # handed out in (key, story) order, as segments hold them
     # Each pass holds about its share of the rows (keys are hashes), never all of them.
     assert len(passes) == -(-300 * 32 // pass_rows)
     assert max(passes) <= 2 * pass_rows
@@ -828,6 +840,7 @@ def _staged_in_batches_or_not(path: Path, *, batched: bool) -> dict:
     reopened = SQLiteSeenStore(path)  # reads the staged run back from the file
     got["read_back"] = [reopened.fingerprint_of("r1", s[0]) for s in stories]
     reopened.promote("r1")
+    reopened.fold_bands()  # the run's band rows into the band index, from its segments
     with closing(sqlite3.connect(path)) as db:
         got["stories"] = sorted(db.execute("SELECT id, original, size, sig FROM synd_story"))
         got["bands"] = sorted(

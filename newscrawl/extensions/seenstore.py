@@ -13,7 +13,9 @@ incremental memory, and every component says so in its own way).
 
 Stats: ``newscrawl/dedupe/recovered_runs`` (dead runs settled at start),
 ``newscrawl/dedupe/flush_ms`` (the run's staged stories committed, before the rename) and
-``newscrawl/dedupe/promote_ms`` (made seen, after it): what the end of a run costs here.
+``newscrawl/dedupe/promote_ms`` (made seen, after it): what the end of a run costs here;
+``newscrawl/dedupe/band_rows_folded``: earlier runs' band rows the store folded into its band
+index while this run crawled (``newscrawl/stores/band_segments.py``), until the spider closed.
 """
 
 from __future__ import annotations
@@ -91,10 +93,14 @@ class SeenStoreService:
         )
         # Settled before any component asks the store anything: the engine is not built yet.
         service.recover()
+        if isinstance(service.store, SQLiteSeenStore):
+            # Earlier runs' band rows into the band index while this one crawls (after the
+            # recovery, whose promotes add some): none of it after the last page.
+            service.store.fold_in_background()
         setattr(crawler, ATTRIBUTE, service)
         crawler.signals.connect(service._before_publish, signal=exports.export_before_publish)
         crawler.signals.connect(service._published, signal=exports.export_published)
-        crawler.signals.connect(service._flush, signal=signals.spider_closed)
+        crawler.signals.connect(service._closed, signal=signals.spider_closed)
         crawler.signals.connect(service.close, signal=signals.engine_stopped)
         return service
 
@@ -123,6 +129,12 @@ class SeenStoreService:
     def _flush(self) -> None:
         if self.store is not None:
             self.store.flush()
+
+    def _closed(self) -> None:
+        self._flush()
+        folder = getattr(self.store, "folder", None)
+        if folder is not None:  # its count so far: it goes on until the store closes
+            self.stats.set_value("newscrawl/dedupe/band_rows_folded", folder.folded)
 
     def _before_publish(self, run_id: str, path: Path) -> None:
         if run_id == self.run_id:

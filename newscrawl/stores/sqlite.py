@@ -376,9 +376,10 @@ class SQLiteSeenStore(FingerprintTables):
                 self._db.execute("UPDATE seen_run SET state = 1 WHERE run = ?", (number,))
                 if promoted and self._filter_ok:
                     self._filter_add_run(number, staging.keys if known else None)  # type: ignore[union-attr]
-            # The band rows go in in key order, each page of their table visited once: the
-            # staging cache does, where the full one filled with them (+41 MiB of peak RSS at
-            # 160k stories, make bench's 10x case). The merge below keeps the full cache.
+            # The run's fingerprints are written through the staging cache: only the commit
+            # needs their pages (the band rows, when they went into their B-tree here, filled
+            # the full cache: +41 MiB of peak RSS at 160k stories, make bench's 10x case).
+            # The merge below keeps the full cache.
             self._page_cache(staging=True)
             self._promote_fingerprints(run_id)
             self._page_cache(staging=False)
@@ -469,5 +470,6 @@ class SQLiteSeenStore(FingerprintTables):
         return sum(self._levels())
 
     def close(self) -> None:
+        self._stop_folding()
         self.flush()
         self._db.close()

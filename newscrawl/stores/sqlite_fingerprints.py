@@ -12,11 +12,20 @@ import itertools
 import sqlite3
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from newscrawl.stores import BAND_KEY_BITS, StoredFingerprint
+from newscrawl.stores.band_segments import (
+    SEGMENT_SCHEMA,
+    BandFolder,
+    Segments,
+    fold,
+    sort_ties,
+    write_segments,
+)
 from newscrawl.stores.bandindex import BandIndex, check_keys
 from newscrawl.stores.ids import KEY_SIZE, IdCodec
 
@@ -249,12 +258,13 @@ class FingerprintTables:
     _db: sqlite3.Connection
     _in_tx: bool
     ids: IdCodec
+    path: Path
 
     def _begin(self) -> None:
         raise NotImplementedError
 
     def _open_fingerprints(self) -> None:
-        self._db.executescript(_SYNDICATION_SCHEMA)
+        self._db.executescript(_SYNDICATION_SCHEMA + SEGMENT_SCHEMA)
         columns = [r[1] for r in self._db.execute("PRAGMA table_info(synd_staged_story)")]
         if "keys" not in columns:  # a store made before band keys were packed
             self._db.execute("ALTER TABLE synd_staged_story ADD COLUMN keys BLOB")
@@ -263,6 +273,8 @@ class FingerprintTables:
         # (then no other connection can promote one): a first crawl into a new store then
         # needs no query per story.
         self._none_stored: bool | None = None
+        self._segments = Segments(self._db)
+        self.folder: BandFolder | None = None
 
     def nothing_stored(self) -> bool:
         """True if no fingerprint is stored (promoted), so that no earlier run's can be a
@@ -362,16 +374,38 @@ class FingerprintTables:
         (none of these while the run has left its index: :meth:`leave_run_index`).
 
         At most *limit* of each, so a story republished a thousand times costs no more.
+        Earlier runs' are the first *limit* stories in (key, story) order of the band rows
+        under *keys*, in ``synd_band`` or in a segment not folded into it yet, given in
+        story (sid) order: what one query on ``synd_band`` gives when it holds them all.
         """
         staged = self._staged_run(run_id).similar(keys, limit)
         if self.nothing_stored():
             return staged
+        recent = self._segments.pairs(keys, limit)  # first: see band_segments
         marks = ",".join("?" * len(keys))
-        stored = self._db.execute(
-            "SELECT id, original, size, sig FROM synd_story WHERE sid IN"
-            f" (SELECT DISTINCT sid FROM synd_band WHERE key IN ({marks}) LIMIT ?)",
-            (*keys, limit),
-        ).fetchall()
+        if not recent:
+            stored = self._db.execute(
+                "SELECT id, original, size, sig FROM synd_story WHERE sid IN"
+                f" (SELECT DISTINCT sid FROM synd_band WHERE key IN ({marks}) LIMIT ?)",
+                (*keys, limit),
+            ).fetchall()
+        else:
+            # A story has one row a key: the first limit x keys rows in (key, sid) order hold
+            # the first *limit* stories of the index's, whatever the segments add.
+            indexed = self._db.execute(
+                f"SELECT key, sid FROM synd_band WHERE key IN ({marks}) ORDER BY key, sid LIMIT ?",
+                (*keys, limit * len(set(keys))),
+            ).fetchall()
+            sids: dict[int, None] = {}
+            for _, sid in sorted(set(indexed).union(recent)):
+                sids.setdefault(sid)
+                if len(sids) == limit:
+                    break
+            stored = self._db.execute(
+                "SELECT id, original, size, sig FROM synd_story"
+                f" WHERE sid IN ({','.join('?' * len(sids))}) ORDER BY sid",
+                list(sids),
+            ).fetchall()
         return [_row(self.ids, r, staged=False) for r in stored] + staged if stored else staged
 
     def leave_run_index(self, run_id: str) -> bool:
@@ -570,11 +604,11 @@ class FingerprintTables:
                 for i, story in enumerate(batch.ids)
             ),
         )
-        # The band rows, inserted in key order: neighbours in the index, so each B-tree page
-        # is visited once rather than once per row.
-        self._db.executemany(
-            "INSERT OR IGNORE INTO synd_band (key, sid) VALUES (?, ?)", self._band_rows(run_id)
-        )
+        # The band rows as segments, folded into synd_band after the run (band_segments).
+        grp = 0
+        for keys, sids in self._band_rows(run_id):
+            grp = write_segments(self._db, keys, sids, grp)
+        self._segments.stale()
         self._db.execute(
             "INSERT OR IGNORE INTO synd_band (key, sid) SELECT b.key, s.sid"
             " FROM synd_staged_band b JOIN synd_story s ON s.id = b.id WHERE b.run_id = ?",
@@ -584,8 +618,9 @@ class FingerprintTables:
         self._db.execute("DELETE FROM synd_staged_story WHERE run_id = ?", (run_id,))
         self._db.execute("DELETE FROM synd_staged_batch WHERE run_id = ?", (run_id,))
 
-    def _band_rows(self, run_id: str) -> Iterator[tuple[int, int]]:
-        """The run's band rows, (key, story) in key order.
+    def _band_rows(self, run_id: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The run's band rows in (key, story) order, a pass at a time: its keys (uint64)
+        and their stories (sids, int64).
 
         Sorted in numpy and a range of keys at a time: a run of 160k stories has five
         million band rows, which sorted at once held some 300 MB at the end of the run. Each
@@ -594,7 +629,7 @@ class FingerprintTables:
         range's first, shifted, and the place of its story in the pass's read (8 bytes a
         row sorted in place, where keys and stories sorted through an argsort took about
         40: +31 MiB at the 10x site's promote, the run's peak). The passes' ranges are in
-        order, so the whole is in key order, and equal keys in staging order.
+        order, so the whole is in key order; equal keys are then put in story order.
         """
         stories, size = self._db.execute(
             "SELECT count(*), coalesce(sum(length(keys)), 0) FROM synd_staged_story"
@@ -624,10 +659,12 @@ class FingerprintTables:
             lo, hi = p * step, (None if p == passes - 1 else (p + 1) * step)
             rows, sids = self._band_rows_in(run_id, lo, hi, place_bits, batch_sids)
             rows.sort()
-            for at in range(0, len(rows), 8192):
-                chunk = rows[at : at + 8192]
-                keys = (chunk >> np.uint64(place_bits)) + np.uint64(lo)
-                yield from zip(keys.tolist(), sids[chunk & mask].tolist(), strict=True)
+            stories_of = sids[rows & mask]
+            rows >>= np.uint64(place_bits)  # the keys, in place: 8 bytes a row, not 16
+            rows += np.uint64(lo)
+            sort_ties(rows, stories_of)
+            yield rows, stories_of
+            del rows, stories_of, sids
 
     def _batch_sids(self, run_id: str) -> list[np.ndarray]:
         """For each of the run's batches, its stories' sids (promoted: ``synd_story``), -1
@@ -701,11 +738,38 @@ class FingerprintTables:
             self._db.execute("BEGIN")
             self._db.execute("DELETE FROM synd_meta")
             self._db.execute("DELETE FROM synd_band")
+            self._db.execute("DELETE FROM synd_band_segment")
             self._db.execute("DELETE FROM synd_story")
             self._db.execute("DELETE FROM synd_staged_band")
             self._db.execute("DELETE FROM synd_staged_story")
             self._db.execute("DELETE FROM synd_staged_batch")
         self._staged_runs.clear()
+        self._segments.clear()
+
+    def fold_bands(self) -> int:
+        """Fold every segment into ``synd_band`` now, on this connection (after
+        ``flush()``); returns the rows folded. A run's own store does it in the background
+        (:meth:`fold_in_background`)."""
+        self.flush()
+        folded = 0
+        while n := fold(self._db):
+            folded += n
+        self._segments.stale()
+        return folded
+
+    def fold_in_background(self) -> BandFolder | None:
+        """Start folding the segments earlier runs left into ``synd_band`` in a thread
+        (stopped by ``close()``); None if there are none."""
+        if self.folder is not None:
+            return self.folder
+        if not self._db.execute("SELECT 1 FROM synd_band_segment LIMIT 1").fetchone():
+            return None
+        self.folder = BandFolder(self.path).start()
+        return self.folder
+
+    def _stop_folding(self) -> None:
+        if self.folder is not None:
+            self.folder.stop()
 
     def _discard_fingerprints(self, run_id: str) -> None:
         # Inside discard()'s transaction.
