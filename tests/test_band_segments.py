@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newscrawl.stores import StoredFingerprint
+from newscrawl.stores import StoredFingerprint, sqlite_fingerprints
 from newscrawl.stores.band_segments import BandFolder, fold, sort_ties
 from newscrawl.stores.sqlite import SQLiteSeenStore
 
@@ -78,7 +78,12 @@ def _queries(history: list, seed: int = 5) -> list[list[int]]:
     return queries
 
 
-def test_a_lookup_answers_the_same_whatever_is_folded(tmp_path: Path) -> None:
+@pytest.mark.parametrize("segment_rows", [sqlite_fingerprints.SEGMENT_ROWS, 7])
+def test_a_lookup_answers_the_same_whatever_is_folded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, segment_rows: int
+) -> None:
+    # 7 rows a segment: many segments a promote, keys shared past a segment's end.
+    monkeypatch.setattr(sqlite_fingerprints, "SEGMENT_ROWS", segment_rows)
     history = _history()
 
     def partly(store: SQLiteSeenStore, r: int) -> None:  # a later run stopped in the middle

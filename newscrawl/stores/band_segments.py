@@ -3,10 +3,11 @@
 A promote made each band row of its run (32 a story) a row of ``synd_band``'s B-tree, one
 insert each: 1.1 s of a 1x bench crawl's 1.3 s promote, 18 s of the 10x crawl's 22, all
 after the last page (the floor of Python's sqlite3 binding and of the B-tree's insert, about
-2 µs a row, by any statement). The promote now writes them as they come out of its sort, a
-few segments of up to ``SEGMENT_ROWS`` rows: two blobs a segment, the keys and the stories
+2 µs a row, by any statement). The promote now writes them as they come out of its sort, in
+segments of about ``SEGMENT_ROWS`` rows: two blobs a segment, the keys and the stories
 (sids), in (key, sid) order, in the promote's transaction, so they become visible exactly
-when the stories do (about 50 ms for the 525k rows of a 1x run).
+when the stories do. Writing the 525k rows of a 1x run so takes about 50 ms; reading the
+staged rows back and sorting them, as before, about 200 more (one crawl, timed).
 
 A lookup reads both: ``synd_band``, and each segment through :class:`Segments` (in memory,
 about 16 bytes a row, while the segments are there). The next run that opens the store folds
@@ -39,9 +40,9 @@ CREATE TABLE IF NOT EXISTS synd_band_segment (
 );
 """
 
-#: Band rows in one segment: its blobs (16 bytes a row) are what the promote holds at once
-#: beside its sort.
-SEGMENT_ROWS = 1 << 18
+#: Band rows in one segment (a key's rows are never split, so a few more at most): its
+#: blobs, 16 bytes a row, are what the promote makes at once beside its sorted pass.
+SEGMENT_ROWS = 1 << 16
 #: Band rows folded into ``synd_band`` in one transaction: what the crawl's own connection
 #: may wait for when it begins a write (about 20 ms).
 FOLD_ROWS = 8192
@@ -61,21 +62,22 @@ def sort_ties(keys: np.ndarray, sids: np.ndarray) -> None:
     sids[at] = sids[at][order]
 
 
-def write_segments(db: sqlite3.Connection, keys: np.ndarray, sids: np.ndarray, grp: int) -> int:
-    """Write a run's band rows in (key, sid) order as segments of group *grp* (0: a new
-    group, numbered by its first segment); returns the group. Inside the caller's
-    transaction. Called pass by pass, each pass's keys after the last one's."""
-    keys = np.ascontiguousarray(keys, dtype="<u8")
-    sids = np.ascontiguousarray(sids, dtype="<i8")
-    for at in range(0, len(keys), SEGMENT_ROWS):
-        part = slice(at, at + SEGMENT_ROWS)
-        cur = db.execute(
-            "INSERT INTO synd_band_segment (grp, rows, keys, sids) VALUES (?, ?, ?, ?)",
-            (grp, len(keys[part]), memoryview(keys[part]), memoryview(sids[part])),
-        )
-        if not grp:
-            grp = cur.lastrowid
-            db.execute("UPDATE synd_band_segment SET grp = ? WHERE seg = ?", (grp, grp))
+def write_segment(db: sqlite3.Connection, keys: np.ndarray, sids: np.ndarray, grp: int) -> int:
+    """Write band rows in (key, sid) order as a segment of group *grp* (0: a new group,
+    numbered by its first segment); returns the group. Inside the caller's transaction; a
+    promote writes its run's segments in key order."""
+    cur = db.execute(
+        "INSERT INTO synd_band_segment (grp, rows, keys, sids) VALUES (?, ?, ?, ?)",
+        (
+            grp,
+            len(keys),
+            memoryview(np.ascontiguousarray(keys, dtype="<u8")),
+            memoryview(np.ascontiguousarray(sids, dtype="<i8")),
+        ),
+    )
+    if not grp:
+        grp = cur.lastrowid
+        db.execute("UPDATE synd_band_segment SET grp = ? WHERE seg = ?", (grp, grp))
     return grp
 
 

@@ -19,12 +19,13 @@ import numpy as np
 
 from newscrawl.stores import BAND_KEY_BITS, StoredFingerprint
 from newscrawl.stores.band_segments import (
+    SEGMENT_ROWS,
     SEGMENT_SCHEMA,
     BandFolder,
     Segments,
     fold,
     sort_ties,
-    write_segments,
+    write_segment,
 )
 from newscrawl.stores.bandindex import BandIndex, check_keys
 from newscrawl.stores.ids import KEY_SIZE, IdCodec
@@ -607,7 +608,8 @@ class FingerprintTables:
         # The band rows as segments, folded into synd_band after the run (band_segments).
         grp = 0
         for keys, sids in self._band_rows(run_id):
-            grp = write_segments(self._db, keys, sids, grp)
+            grp = write_segment(self._db, keys, sids, grp)
+            del keys, sids  # not held while the next is made
         self._segments.stale()
         self._db.execute(
             "INSERT OR IGNORE INTO synd_band (key, sid) SELECT b.key, s.sid"
@@ -619,8 +621,8 @@ class FingerprintTables:
         self._db.execute("DELETE FROM synd_staged_batch WHERE run_id = ?", (run_id,))
 
     def _band_rows(self, run_id: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """The run's band rows in (key, story) order, a pass at a time: its keys (uint64)
-        and their stories (sids, int64).
+        """The run's band rows in (key, story) order, a segment at a time (about
+        ``SEGMENT_ROWS``): its keys (uint64) and their stories (sids, int64).
 
         Sorted in numpy and a range of keys at a time: a run of 160k stories has five
         million band rows, which sorted at once held some 300 MB at the end of the run. Each
@@ -655,16 +657,24 @@ class FingerprintTables:
         )
         step = (1 << BAND_KEY_BITS) // passes
         mask = np.uint64((1 << place_bits) - 1)
+        shift = np.uint64(place_bits)
         for p in range(passes):
             lo, hi = p * step, (None if p == passes - 1 else (p + 1) * step)
             rows, sids = self._band_rows_in(run_id, lo, hi, place_bits, batch_sids)
             rows.sort()
-            stories_of = sids[rows & mask]
-            rows >>= np.uint64(place_bits)  # the keys, in place: 8 bytes a row, not 16
-            rows += np.uint64(lo)
-            sort_ties(rows, stories_of)
-            yield rows, stories_of
-            del rows, stories_of, sids
+            at = 0
+            while at < len(rows):
+                # A segment at a time (a key's rows all in one: its stories are put in
+                # order there), so that only the pass's sorted rows are held whole.
+                end = min(len(rows), at + SEGMENT_ROWS)
+                while end < len(rows) and rows[end] >> shift == rows[end - 1] >> shift:
+                    end += 1
+                chunk = rows[at:end]
+                keys = (chunk >> shift) + np.uint64(lo)
+                stories = sids[chunk & mask]
+                sort_ties(keys, stories)
+                yield keys, stories
+                at = end
 
     def _batch_sids(self, run_id: str) -> list[np.ndarray]:
         """For each of the run's batches, its stories' sids (promoted: ``synd_story``), -1
