@@ -7,6 +7,7 @@ import logging
 import random
 import sqlite3
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def _history(seed: int = 11) -> list[list[tuple[str, list[int]]]]:
     return runs
 
 
-def _store(path: Path, history: list, after_promote) -> SQLiteSeenStore:  # type: ignore[no-untyped-def]
+def _store(
+    path: Path, history: list, after_promote: Callable[[SQLiteSeenStore, int], object]
+) -> SQLiteSeenStore:
     store = SQLiteSeenStore(path)
     store.bind_fingerprints("p")
     for r, stories in enumerate(history):

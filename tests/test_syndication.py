@@ -714,9 +714,21 @@ def test_store_lookup_is_a_few_indexed_queries(tmp_path: Path) -> None:
             "EXPLAIN QUERY PLAN SELECT id, original, size, sig FROM synd_story WHERE id = ?",
             (b"x",),
         ).fetchall(),
+        # With a hit in a segment not folded yet: the index's rows in order, then the stories.
+        db.execute(
+            "EXPLAIN QUERY PLAN SELECT key, sid FROM synd_band"
+            f" WHERE key IN ({keys}) ORDER BY key, sid LIMIT ?",
+            (*range(32), 50 * 32),
+        ).fetchall(),
+        db.execute(
+            "EXPLAIN QUERY PLAN SELECT id, original, size, sig FROM synd_story"
+            " WHERE sid IN (?, ?, ?) ORDER BY sid",
+            (1, 2, 3),
+        ).fetchall(),
     ]
     details = [row[-1] for plan in plans for row in plan]
     assert not [d for d in details if d.startswith("SCAN") and "synd_" in d], details
+    assert not [d for d in details if "TEMP B-TREE FOR ORDER BY" in d], details
     store.stage_fingerprint("r", StoredFingerprint("c" * 32, None, 12, bytes(128)), [1, 2])
     assert [f.id for f in store.similar("r", [2, 99], 50)] == ["c" * 32]
     store.close()

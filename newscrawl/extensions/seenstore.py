@@ -30,6 +30,7 @@ from scrapy.exceptions import NotConfigured
 
 from newscrawl import exports
 from newscrawl.sites import site_of
+from newscrawl.stores.band_segments import BandFolder
 from newscrawl.stores.sqlite import SQLiteSeenStore
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ class SeenStoreService:
         self.stats = stats
         self.run_id = run_id
         self.exports_dir = exports_dir
+        #: The store's fold of earlier runs' band rows, if it started one (it stops it).
+        self.folder: BandFolder | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SeenStoreService:
@@ -96,7 +99,7 @@ class SeenStoreService:
         if isinstance(service.store, SQLiteSeenStore):
             # Earlier runs' band rows into the band index while this one crawls (after the
             # recovery, whose promotes add some): none of it after the last page.
-            service.store.fold_in_background()
+            service.folder = service.store.fold_in_background()
         setattr(crawler, ATTRIBUTE, service)
         crawler.signals.connect(service._before_publish, signal=exports.export_before_publish)
         crawler.signals.connect(service._published, signal=exports.export_published)
@@ -132,9 +135,8 @@ class SeenStoreService:
 
     def _closed(self) -> None:
         self._flush()
-        folder = getattr(self.store, "folder", None)
-        if folder is not None:  # its count so far: it goes on until the store closes
-            self.stats.set_value("newscrawl/dedupe/band_rows_folded", folder.folded)
+        if self.folder is not None:  # its count so far: it goes on until the store closes
+            self.stats.set_value("newscrawl/dedupe/band_rows_folded", self.folder.folded)
 
     def _before_publish(self, run_id: str, path: Path) -> None:
         if run_id == self.run_id:

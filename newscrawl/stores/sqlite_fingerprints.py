@@ -3,7 +3,8 @@
 Each story's MinHash signature and its LSH band keys live in the same SQLite file as the
 ids, staged and promoted with them (``newscrawl/pipelines/syndication.py``,
 docs/SYNDICATION.md). A lookup is one indexed probe per band key, whatever the number of
-stories stored.
+stories stored, and a search of the recent runs' band rows not yet folded into the index
+(``newscrawl/stores/band_segments.py``), in memory while there are any.
 """
 
 from __future__ import annotations
